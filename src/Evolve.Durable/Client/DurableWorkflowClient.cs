@@ -5,7 +5,7 @@ using Evolve.Durable.Serialization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace Evolve.Durable;
+namespace Evolve.Durable.Client;
 
 /// <summary>Starts, inspects and controls workflow instances through the sidecar's management RPCs.</summary>
 public sealed class DurableWorkflowClient(SidecarConnection connection)

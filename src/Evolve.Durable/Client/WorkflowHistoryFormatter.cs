@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Evolve.Durable.Protocol;
 
-namespace Evolve.Durable;
+namespace Evolve.Durable.Client;
 
 /// <summary>
 /// Renders a history as a readable timeline, one line per event:

@@ -1,7 +1,7 @@
 using Evolve.Durable.Protocol;
 using Evolve.Durable.Serialization;
 
-namespace Evolve.Durable;
+namespace Evolve.Durable.Client;
 
 /// <summary>Lifecycle of a workflow instance (Dapr's OrchestrationStatus, friendlier).</summary>
 public enum WorkflowRuntimeStatus

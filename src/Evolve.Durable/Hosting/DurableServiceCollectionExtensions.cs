@@ -1,3 +1,4 @@
+using Evolve.Durable.Client;
 using Evolve.Durable.Replay;
 using Evolve.Durable.Worker;
 using Microsoft.Extensions.Configuration;
