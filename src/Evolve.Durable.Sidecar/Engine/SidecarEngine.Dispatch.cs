@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Evolve.Durable.Protocol;
 using Grpc.Core;
 
@@ -14,8 +15,10 @@ internal sealed partial class SidecarEngine
     }
 
     /// <summary>
-    /// Streams items to one worker until it disconnects. Idle streams wait on the shared ready queue in
-    /// turn, so items spread round-robin over the free workers.
+    /// Streams items to one worker until it disconnects. Each idle stream waits for exactly one item
+    /// (ReadAsync serves blocked readers first in, first out) and rejoins the back of the line after
+    /// sending it, so items spread round-robin over the connected workers instead of all going to
+    /// whichever stream happens to wake first.
     /// </summary>
     public async Task StreamWorkItemsAsync(WorkerConnection worker, Func<WorkItem, Task> send, CancellationToken cancellationToken)
     {
@@ -23,15 +26,21 @@ internal sealed partial class SidecarEngine
         try
         {
             var reader = _ready.Reader;
-            while (await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var item))
+                DispatchItem item;
+                try
                 {
-                    var workItem = Take(item, worker);
-                    if (workItem is not null)
-                        await send(workItem).ConfigureAwait(false);
-                    linked.Token.ThrowIfCancellationRequested();
+                    item = await reader.ReadAsync(linked.Token).ConfigureAwait(false);
                 }
+                catch (ChannelClosedException)
+                {
+                    break;
+                }
+                var workItem = Take(item, worker);
+                if (workItem is not null)
+                    await send(workItem).ConfigureAwait(false);
+                linked.Token.ThrowIfCancellationRequested();
             }
         }
         finally
