@@ -30,6 +30,11 @@ public sealed class TestWorker : IAsyncDisposable
 
     public TaskHubSidecarService.TaskHubSidecarServiceClient Client { get; }
 
+    private int _activitiesReceived;
+
+    /// <summary>How many activity items this stream has received so far.</summary>
+    public int ActivitiesReceived => Volatile.Read(ref _activitiesReceived);
+
     /// <summary>Waits until the server has the stream (response headers arrived).</summary>
     public async Task ConnectedAsync() => await _call.ResponseHeadersAsync.WaitAsync(SidecarFixture.Patience);
 
@@ -98,6 +103,8 @@ public sealed class TestWorker : IAsyncDisposable
         await foreach (var item in _call.ResponseStream.ReadAllAsync(_stop.Token))
         {
             var target = item.RequestCase == WorkItem.RequestOneofCase.WorkflowRequest ? _workflows : _activities;
+            if (target == _activities)
+                Interlocked.Increment(ref _activitiesReceived);
             await target.Writer.WriteAsync(item);
         }
     }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Evolve.Durable.Protocol;
 using Evolve.Durable.Sidecar.Storage;
 
@@ -17,7 +18,7 @@ internal sealed class InstanceState(InstanceRecord record, List<HistoryEvent>? h
     /// <summary>The workflow turn dispatched and not yet answered (at most one).</summary>
     public TurnInFlight? Turn { get; set; }
 
-    /// <summary>True while a dispatch entry for this instance sits in the ready queue.</summary>
+    /// <summary>True while a dispatch entry for this instance waits in the backlog.</summary>
     public bool Queued { get; set; }
 
     public HashSet<long> Activities { get; } = [];
@@ -54,6 +55,9 @@ internal sealed class WorkerConnection(long id, bool statefulHistory)
 
     public bool Closed { get; set; }
 
+    /// <summary>Items assigned to this stream, waiting to be written to it.</summary>
+    public Channel<WorkItem> Outbox { get; } = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+
     /// <summary>Completion tokens of the items in flight on this stream.</summary>
     public HashSet<string> Tokens { get; } = new(StringComparer.Ordinal);
 
@@ -61,7 +65,7 @@ internal sealed class WorkerConnection(long id, bool statefulHistory)
     public Dictionary<string, (string ExecutionId, int Count)> HistoryCache { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>An entry of the ready queue: a workflow turn (InstanceId set) or an activity (ActivityId).</summary>
+/// <summary>Something due for dispatch: a workflow turn (InstanceId set) or an activity (ActivityId).</summary>
 internal readonly record struct DispatchItem(string? InstanceId, long ActivityId)
 {
     public static DispatchItem Workflow(string instanceId) => new(instanceId, 0);

@@ -145,7 +145,7 @@ internal sealed partial class SidecarEngine
         state.Activities.Add(stored.Id);
         changes.Add(new StoreChange.AddActivity(stored));
         // Dispatch only once the schedule is durable: an activity's side effects must not outrun its record.
-        changes.AfterCommit.Add(() => _ready.Writer.TryWrite(DispatchItem.Activity(stored.Id)));
+        changes.AfterCommit.Add(() => Dispatch(DispatchItem.Activity(stored.Id)));
     }
 
     private void ScheduleTimer(InstanceState state, int timerId, DateTimeOffset fireAt, ChangeSet changes)
@@ -225,9 +225,8 @@ internal sealed partial class SidecarEngine
         NotifyParent(state, changes);
         changes.AfterCommit.Add(() =>
         {
-            lock (_lock)
-                if (state.Record.IsTerminal)
-                    state.History = null; // served from the store from now on
+            if (state.Record.IsTerminal)
+                state.History = null; // served from the store from now on
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Evolve.Durable.Protocol;
 using Evolve.Durable.Sidecar.Storage;
 using Grpc.Core;
@@ -22,8 +21,8 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private readonly Dictionary<long, PendingActivity> _activities = [];
     private readonly Dictionary<long, StoredTimer> _timers = [];
     private readonly Dictionary<string, object> _tokens = new(StringComparer.Ordinal);
-    private readonly Channel<DispatchItem> _ready = Channel.CreateUnbounded<DispatchItem>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Queue<DispatchItem> _backlog = new();
+    private readonly List<WorkerConnection> _workers = [];
     private readonly ISidecarStore _store;
     private readonly GroupCommitWriter _writer;
     private readonly WakeupScheduler _wakeups;
@@ -74,7 +73,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         BeginStop();
-        _ready.Writer.TryComplete();
         await _wakeups.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
@@ -103,7 +101,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
                 continue;
             _activities[activity.Id] = new PendingActivity(activity);
             owner.Activities.Add(activity.Id);
-            _ready.Writer.TryWrite(DispatchItem.Activity(activity.Id));
+            Dispatch(DispatchItem.Activity(activity.Id));
         }
         foreach (var timer in snapshot.Timers)
         {
@@ -126,8 +124,9 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
             return _lastCommit;
         var after = changes.AfterCommit.Count == 0 ? null : (Action)(() =>
         {
-            foreach (var action in changes.AfterCommit)
-                action();
+            lock (_lock)
+                foreach (var action in changes.AfterCommit)
+                    action();
         });
         try
         {
@@ -167,7 +166,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         if (state.Queued || !IsReady(state))
             return;
         state.Queued = true;
-        _ready.Writer.TryWrite(DispatchItem.Workflow(state.Id));
+        Dispatch(DispatchItem.Workflow(state.Id));
     }
 
     private void AddToInbox(InstanceState state, HistoryEvent e, ChangeSet changes)
