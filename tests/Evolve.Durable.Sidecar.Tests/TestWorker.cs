@@ -44,6 +44,12 @@ public sealed class TestWorker : IAsyncDisposable
     public async Task<WorkItem> NextActivityAsync() =>
         await _activities.Reader.ReadAsync().AsTask().WaitAsync(SidecarFixture.Patience);
 
+    public async Task<WorkItem> NextWorkflowForeverAsync(CancellationToken cancellationToken) =>
+        await _workflows.Reader.ReadAsync(cancellationToken);
+
+    public async Task<WorkItem> NextActivityForeverAsync(CancellationToken cancellationToken) =>
+        await _activities.Reader.ReadAsync(cancellationToken);
+
     /// <summary>True when no workflow turn arrives within the window.</summary>
     public async Task<bool> NoWorkflowWithinAsync(TimeSpan window)
     {
