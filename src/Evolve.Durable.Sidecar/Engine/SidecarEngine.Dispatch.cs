@@ -135,6 +135,7 @@ internal sealed partial class SidecarEngine
                 {
                     case InstanceState state:
                         state.Turn = null;
+                        FlushDeferred(state);
                         MakeReady(state);
                         break;
                     case PendingActivity activity:
