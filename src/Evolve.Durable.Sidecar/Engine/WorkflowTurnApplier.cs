@@ -124,10 +124,11 @@ internal static class WorkflowTurnApplier
     /// <summary>Returns a sentence naming what is wrong with the response, or null when it is well formed.</summary>
     private static string? FindProblem(IReadOnlyList<HistoryEvent> history, WorkflowResponse response)
     {
-        var usedIds = new HashSet<int>();
+        // New actions normally carry ids above every id in the history; only then is a full scan needed.
+        var maxUsedId = -1;
         foreach (var past in history)
-            if (past.EventId >= 0)
-                usedIds.Add(past.EventId);
+            maxUsedId = Math.Max(maxUsedId, past.EventId);
+        bool IdUsed(int id) => id <= maxUsedId && history.Any(past => past.EventId == id);
         var seen = new HashSet<int>();
         foreach (var action in response.Actions)
         {
@@ -136,7 +137,7 @@ internal static class WorkflowTurnApplier
                 return $"{label} has a negative id; each action's id is its sequence number (0, 1, 2, …).";
             if (!seen.Add(action.Id))
                 return $"action id {action.Id} appears twice in one response; each action needs its own sequence number.";
-            if (usedIds.Contains(action.Id) && action.WorkflowActionTypeCase != WorkflowAction.WorkflowActionTypeOneofCase.CompleteWorkflow)
+            if (action.WorkflowActionTypeCase != WorkflowAction.WorkflowActionTypeOneofCase.CompleteWorkflow && IdUsed(action.Id))
                 return $"{label} reuses id {action.Id}, which already has an event in the history; only new actions may be sent.";
             var problem = action.WorkflowActionTypeCase switch
             {
