@@ -108,7 +108,12 @@ internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubS
         }
         catch (OperationCanceledException)
         {
-            // The worker went away or the sidecar is stopping; its items were put back in the queue.
+            // The worker went away or the sidecar is stopping.
+        }
+        finally
+        {
+            // Whatever ended the stream (even a failed header write), its items go back for reassignment.
+            engine.Disconnect(worker);
         }
     }
 
