@@ -30,6 +30,11 @@ public sealed class TestWorker : IAsyncDisposable
 
     public TaskHubSidecarService.TaskHubSidecarServiceClient Client { get; }
 
+    private int _activitiesReceived;
+
+    /// <summary>How many activity items this stream has received so far.</summary>
+    public int ActivitiesReceived => Volatile.Read(ref _activitiesReceived);
+
     /// <summary>Waits until the server has the stream (response headers arrived).</summary>
     public async Task ConnectedAsync() => await _call.ResponseHeadersAsync.WaitAsync(SidecarFixture.Patience);
 
@@ -38,6 +43,12 @@ public sealed class TestWorker : IAsyncDisposable
 
     public async Task<WorkItem> NextActivityAsync() =>
         await _activities.Reader.ReadAsync().AsTask().WaitAsync(SidecarFixture.Patience);
+
+    public async Task<WorkItem> NextWorkflowForeverAsync(CancellationToken cancellationToken) =>
+        await _workflows.Reader.ReadAsync(cancellationToken);
+
+    public async Task<WorkItem> NextActivityForeverAsync(CancellationToken cancellationToken) =>
+        await _activities.Reader.ReadAsync(cancellationToken);
 
     /// <summary>True when no workflow turn arrives within the window.</summary>
     public async Task<bool> NoWorkflowWithinAsync(TimeSpan window)
@@ -98,6 +109,8 @@ public sealed class TestWorker : IAsyncDisposable
         await foreach (var item in _call.ResponseStream.ReadAllAsync(_stop.Token))
         {
             var target = item.RequestCase == WorkItem.RequestOneofCase.WorkflowRequest ? _workflows : _activities;
+            if (target == _activities)
+                Interlocked.Increment(ref _activitiesReceived);
             await target.Writer.WriteAsync(item);
         }
     }
