@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace Evolve.DataCuration.Cleaning.Text;
+
+/// <summary>Decides, line by line, whether a line goes. State (seen lines, counters) lives in the rule struct.</summary>
+internal interface ILineRule
+{
+    bool Drop(ReadOnlySpan<char> line, bool isProtected);
+}
+
+/// <summary>Shared line walking: tracks code fences and protected lines, rebuilds text only when a line is dropped.</summary>
+internal static class LineEditing
+{
+    [ThreadStatic]
+    private static StringBuilder? cachedBuilder;
+
+    public static string RemoveLines<TRule>(string text, bool preserveTechnical, ref TRule rule, out int removedLines)
+        where TRule : struct, ILineRule
+    {
+        removedLines = 0;
+        StringBuilder? builder = null;
+        var inFence = false;
+        var position = 0;
+        while (position <= text.Length)
+        {
+            var lineStart = position;
+            var newline = text.AsSpan(position).IndexOf('\n');
+            var lineEnd = newline < 0 ? text.Length : position + newline;
+            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            position = lineEnd + 1;
+            var isFence = TechnicalContent.IsCodeFence(line);
+            var isProtected = preserveTechnical && (inFence || isFence || TechnicalContent.IsTechnicalLine(line));
+            if (isFence) inFence = !inFence;
+
+            if (rule.Drop(line, isProtected))
+            {
+                if (builder is null)
+                {
+                    builder = Rent();
+                    builder.Append(text, 0, lineStart);
+                }
+
+                removedLines++;
+                continue;
+            }
+
+            if (builder is not null)
+            {
+                builder.Append(line);
+                if (position <= text.Length) builder.Append('\n');
+            }
+        }
+
+        return builder is null ? text : Return(builder);
+    }
+
+    internal static StringBuilder Rent()
+    {
+        var builder = cachedBuilder ?? new StringBuilder(4096);
+        cachedBuilder = null;
+        builder.Clear();
+        return builder;
+    }
+
+    internal static string Return(StringBuilder builder)
+    {
+        var result = builder.ToString();
+        if (builder.Capacity <= 1 << 20) cachedBuilder = builder;
+        return result;
+    }
+}
