@@ -98,6 +98,24 @@ internal sealed class ShardReader : IAsyncDisposable
         }
     }
 
+    /// <summary>Only the text column of a row group (the deduplication pass needs nothing else).</summary>
+    public async Task<string?[]> ReadTextAsync(int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rowGroup = reader.OpenRowGroupReader(index);
+            var column = new StringColumnBuffer(reader.Schema.DataFields[textColumnIndex]);
+            await column.ReadAsync(rowGroup, checked((int)rowGroup.RowCount), cancellationToken);
+            return column.Values;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidShardException(
+                $"Row group {index} of '{Path.GetFileName(path)}' cannot be read (truncated or corrupt: {e.Message}). " +
+                "Re-download or regenerate the shard.", e);
+        }
+    }
+
     private static long TotalRows(ParquetReader reader)
     {
         long rows = 0;

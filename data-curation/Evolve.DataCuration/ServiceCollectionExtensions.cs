@@ -1,0 +1,22 @@
+using Evolve.DataCuration.Parquet;
+using Evolve.DataCuration.Processing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Evolve.DataCuration;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers the shard curator, the non-durable runner and the shard format options.</summary>
+    public static IServiceCollection AddDataCuration(this IServiceCollection services, Action<ShardFormatOptions>? configure = null)
+    {
+        var format = new ShardFormatOptions();
+        configure?.Invoke(format);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddSingleton(format);
+        services.AddSingleton<ShardCurator>();
+        services.AddSingleton<CurationRunner>();
+        return services;
+    }
+}
