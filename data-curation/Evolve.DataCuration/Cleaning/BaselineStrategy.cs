@@ -10,7 +10,7 @@ public static class BaselineStrategy
     public static CleaningPipeline Create() =>
         new CleaningPipeline(Name)
             // Duplicates first: dropping them before any work is the cheapest cleaning there is.
-            .Deduplicate(new DeduplicationOptions())
+            .Deduplicate(new DeduplicationOptions { Threshold = 0.6 })
             .Add(new DetectTechnicalDomain())
             // Before Unicode normalisation, which would delete the C1 characters mojibake repair decodes.
             .Add(new RepairEncoding())

@@ -98,9 +98,10 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = await reader.ReadRowGroupAsync(g, cancellationToken);
                 var texts = batch.Texts;
-                var kept = new int[batch.RowCount];
+                var rowCount = batch.RowCount;
+                var kept = new int[rowCount];
                 var keptCount = 0;
-                for (var r = 0; r < batch.RowCount; r++)
+                for (var r = 0; r < rowCount; r++)
                 {
                     documentsIn++;
                     var text = texts[r];
@@ -135,7 +136,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                 documentsOut += keptCount;
                 batch.Retain(kept.AsSpan(0, keptCount));
                 await writer.WriteAsync(batch, cancellationToken);
-                rowOffset += batch.RowCount;
+                rowOffset += rowCount;
             }
 
             await writer.CompleteAsync();

@@ -13,6 +13,13 @@ public static class TechnicalContent
         ["\\frac", "\\sum", "\\int", "\\begin", "\\left", "=>", "==", "!=", "&&", "||", "return ", "def ", "#include", "import ", "();", "};"],
         StringComparison.Ordinal);
 
+    private static double AlphanumericShare(ReadOnlySpan<char> text)
+    {
+        var alphanumeric = 0;
+        foreach (var c in text) if (char.IsLetterOrDigit(c)) alphanumeric++;
+        return (double)alphanumeric / text.Length;
+    }
+
     public static bool IsCodeFence(ReadOnlySpan<char> line) => line.TrimStart().StartsWith("```", StringComparison.Ordinal);
 
     /// <summary>A table row, an indented code line, a line of code or a formula.</summary>
@@ -23,6 +30,7 @@ public static class TechnicalContent
         if (trimmed[0] == '|' || line.StartsWith("    ", StringComparison.Ordinal) || line[0] == '\t') return true;
         var last = trimmed[^1];
         if (last is ';' or '{' or '}') return true;
-        return trimmed.IndexOfAny(MathSymbols) >= 0 || trimmed.IndexOfAny(CodeMarkers) >= 0;
+        // Symbol soup ("=====", "#$%^&*") also contains math symbols; real formulas and code have words and numbers.
+        return (trimmed.IndexOfAny(MathSymbols) >= 0 || trimmed.IndexOfAny(CodeMarkers) >= 0) && AlphanumericShare(trimmed) >= 0.2;
     }
 }
