@@ -29,7 +29,13 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             {
                 foreach (var text in await reader.ReadTextAsync(g, cancellationToken))
                 {
-                    var usable = !string.IsNullOrWhiteSpace(text);
+                    // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
+                    if (text is not null && TextValidation.IsInvalid(text) && format.InvalidText == InvalidTextPolicy.FailShard)
+                    {
+                        throw TextValidation.InvalidUtf8(Path.GetFileName(inputPath), present.Count, g, format);
+                    }
+
+                    var usable = !string.IsNullOrWhiteSpace(text) && !TextValidation.IsInvalid(text);
                     present.Add(usable);
                     exact.Add(usable ? MinHasher.ExactKey(text) : 0);
                     if (usable) hasher.Compute(text, signature);

@@ -112,15 +112,9 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                     }
 
                     bytesIn += Encoding.UTF8.GetByteCount(text);
-                    if (text.Contains('\uFFFD'))
+                    if (TextValidation.IsInvalid(text))
                     {
-                        if (format.InvalidText == InvalidTextPolicy.FailShard)
-                        {
-                            throw new InvalidShardException(
-                                $"Row {rowOffset + r} (row group {g}) of '{shard}' has invalid UTF-8 in text column '{format.TextColumn}'. " +
-                                "Fix the producer of the shard, or set InvalidText to DropDocument to drop such rows.");
-                        }
-
+                        if (format.InvalidText == InvalidTextPolicy.FailShard) throw TextValidation.InvalidUtf8(shard, rowOffset + r, g, format);
                         invalidDropped++;
                         continue;
                     }
