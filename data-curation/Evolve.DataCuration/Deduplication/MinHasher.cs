@@ -45,10 +45,10 @@ public sealed class MinHasher
         var i = 0;
         while (i < text.Length)
         {
-            while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
+            while (i < text.Length && !TextStatistics.IsWordChar(text[i])) i++;
             if (i >= text.Length) break;
             var word = 14695981039346656037UL;
-            while (i < text.Length && char.IsLetterOrDigit(text[i]))
+            while (i < text.Length && TextStatistics.IsWordChar(text[i]))
             {
                 var c = text[i++];
                 if (char.IsAsciiLetterUpper(c)) c = (char)(c | 0x20);

@@ -4,60 +4,60 @@ namespace Evolve.DataCuration.Cleaning.Operations;
 
 /// <summary>
 /// Domain-aware preservation: recognises math, CS, medical and other STEM documents so later steps keep
-/// their formulas, code and tables. Put it before the filters it should protect.
+/// their formulas, code and tables. Put it before the filters it should protect. Looks at the first
+/// <paramref name="sampleCharacters"/> characters only: a document's field shows early.
 /// </summary>
-public sealed class DetectTechnicalDomain(int minimumHits = 3) : ICleaningOperation
+public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharacters = 4000) : ICleaningOperation
 {
-    private static readonly (ContentDomain Domain, SearchValues<string> Terms)[] Vocabularies =
+    private static readonly (ContentDomain Domain, string[] Terms)[] Vocabularies =
     [
-        (ContentDomain.Mathematics, SearchValues.Create(
-            ["theorem", "lemma", "proof", "equation", "integral", "derivative", "polynomial", "matrix", "\\frac", "$", "corollary", "eigenvalue"],
-            StringComparison.OrdinalIgnoreCase)),
-        (ContentDomain.ComputerScience, SearchValues.Create(
-            ["algorithm", "function", "compiler", "runtime", "```", "return ", "complexity", "database", "thread", "variable", "class "],
-            StringComparison.OrdinalIgnoreCase)),
-        (ContentDomain.Medicine, SearchValues.Create(
-            ["patient", "clinical", "dose", "diagnosis", "treatment", "symptom", "mg/", "therapy", "disease", "trial"],
-            StringComparison.OrdinalIgnoreCase)),
-        (ContentDomain.Science, SearchValues.Create(
-            ["molecule", "energy", "protein", "experiment", "quantum", "particle", "reaction", "wavelength", "velocity"],
-            StringComparison.OrdinalIgnoreCase)),
+        (ContentDomain.Mathematics, ["theorem", "lemma", "proof", "equation", "integral", "derivative", "polynomial", "matrix", "\\frac", "$", "corollary", "eigenvalue"]),
+        (ContentDomain.ComputerScience, ["algorithm", "function", "compiler", "runtime", "```", "return ", "complexity", "database", "thread", "variable", "class "]),
+        (ContentDomain.Medicine, ["patient", "clinical", "dose", "diagnosis", "treatment", "symptom", "mg/", "therapy", "disease", "trial"]),
+        (ContentDomain.Science, ["molecule", "energy", "protein", "experiment", "quantum", "particle", "reaction", "wavelength", "velocity"]),
     ];
+
+    // One multi-string search over all vocabularies; the hit is then attributed via the terms sharing its first letter.
+    private static readonly SearchValues<string> AllTerms = SearchValues.Create(Vocabularies.SelectMany(v => v.Terms).ToArray(), StringComparison.OrdinalIgnoreCase);
+    private static readonly Dictionary<char, (string Term, int Vocabulary)[]> ByFirstChar = Vocabularies
+        .SelectMany((v, index) => v.Terms.Select(t => (Term: t, Vocabulary: index)))
+        .GroupBy(t => char.ToLowerInvariant(t.Term[0]))
+        .ToDictionary(g => g.Key, g => g.ToArray());
 
     public string Name => "detect-domain";
 
-    public string Parameters => $"min-hits={minimumHits}";
+    public string Parameters => $"min-hits={minimumHits};sample={sampleCharacters}";
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
+        var text = document.Text.AsSpan(0, Math.Min(document.Text.Length, sampleCharacters));
+        Span<int> hits = stackalloc int[Vocabularies.Length];
+        var enough = minimumHits * 3; // a clear winner; counting further changes nothing
+        var done = false;
+        while (!done)
+        {
+            var at = text.IndexOfAny(AllTerms);
+            if (at < 0) break;
+            text = text[at..];
+            foreach (var (term, vocabulary) in ByFirstChar[char.ToLowerInvariant(text[0])])
+            {
+                if (text.StartsWith(term, StringComparison.OrdinalIgnoreCase) && ++hits[vocabulary] >= enough) done = true;
+            }
+
+            text = text[1..];
+        }
+
         var best = ContentDomain.General;
         var bestHits = minimumHits - 1;
-        foreach (var (domain, terms) in Vocabularies)
+        for (var v = 0; v < Vocabularies.Length; v++)
         {
-            var hits = CountHits(document.Text, terms, bestHits + 1);
-            if (hits > bestHits)
+            if (hits[v] > bestHits)
             {
-                best = domain;
-                bestHits = hits;
+                best = Vocabularies[v].Domain;
+                bestHits = hits[v];
             }
         }
 
         document.Domain = best;
-    }
-
-    private static int CountHits(ReadOnlySpan<char> text, SearchValues<string> terms, int enough)
-    {
-        // Counting stops once this vocabulary beats the best so far plus a margin; exact counts do not matter.
-        var hits = 0;
-        var limit = enough + 4;
-        while (hits < limit)
-        {
-            var index = text.IndexOfAny(terms);
-            if (index < 0) break;
-            hits++;
-            text = text[(index + 1)..];
-        }
-
-        return hits;
     }
 }

@@ -20,15 +20,15 @@ public sealed record DocumentQualityThresholds
 
     /// <summary>The unique-word test applies from this many words on (short texts repeat little anyway).</summary>
     public int UniqueWordsFrom { get; init; } = 120;
+
+    /// <summary>Words examined for repetition; spam repeats throughout, so a prefix tells.</summary>
+    public int RepetitionSample { get; init; } = 256;
 }
 
 /// <summary>Document-level quality filter: length, symbol ratio and word repetition.</summary>
 public sealed class FilterDocuments(DocumentQualityThresholds? thresholds = null) : ICleaningOperation
 {
     private readonly DocumentQualityThresholds limits = thresholds ?? new DocumentQualityThresholds();
-
-    [ThreadStatic]
-    private static HashSet<ulong>? scratch;
 
     public string Name => "filter-documents";
 
@@ -50,7 +50,7 @@ public sealed class FilterDocuments(DocumentQualityThresholds? thresholds = null
             return;
         }
 
-        var (words, unique) = TextStatistics.Words(text, scratch ??= new HashSet<ulong>());
+        var (words, unique) = TextStatistics.Words(text, limits.RepetitionSample);
         if (words < limits.MinWords || (words >= limits.UniqueWordsFrom && unique < limits.MinUniqueWordRatio))
         {
             statistics.CountRemoval(document);

@@ -28,16 +28,16 @@ public sealed class FilterLines(double maxSymbolRatio = 0.5, int maxRepeats = 1,
 
     private readonly struct Rule(FilterLines owner, Dictionary<ulong, int> seen) : ILineRule
     {
-        public bool Drop(ReadOnlySpan<char> line, bool isProtected)
+        public bool Drop(ReadOnlySpan<char> line, in LineContext context)
         {
             var trimmed = line.Trim();
-            if (trimmed.IsEmpty || isProtected) return false;
-            if (trimmed.Length >= owner.MinLengthForRatio && TextStatistics.SymbolRatio(trimmed) > owner.MaxSymbolRatio) return true;
+            if (trimmed.IsEmpty) return false;
+            if (trimmed.Length >= owner.MinLengthForRatio && TextStatistics.SymbolRatio(trimmed) > owner.MaxSymbolRatio) return !context.IsProtected(line);
             if (trimmed.Length < 20) return false; // short lines ("Results", "1.") legitimately repeat
             var key = FastHash.Hash64(trimmed);
             ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, key, out _);
             count++;
-            return count > owner.MaxRepeats;
+            return count > owner.MaxRepeats && !context.IsProtected(line);
         }
     }
 }

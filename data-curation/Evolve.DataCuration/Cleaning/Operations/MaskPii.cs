@@ -6,7 +6,8 @@ namespace Evolve.DataCuration.Cleaning.Operations;
 /// Replaces personal data with placeholders: e-mail addresses, phone numbers, IPv4 addresses and
 /// ID-like numbers (social security style, card-number style, labelled record numbers). E-mail
 /// addresses are found by expanding around each '@' (a regex would try every word position); the
-/// digit-led patterns share one source-generated regex whose start is a vectorised digit search.
+/// digit-led patterns share one source-generated regex whose start is a vectorised digit search
+/// (labels such as "MRN:" are a lookbehind, so they do not widen that search).
 /// </summary>
 public sealed partial class MaskPii : ICleaningOperation
 {
@@ -66,7 +67,7 @@ public sealed partial class MaskPii : ICleaningOperation
 
     private static string Mask(Match match)
     {
-        if (match.Groups["id"].Success) return match.Groups["label"].Success ? match.Groups["label"].Value + IdToken : IdToken;
+        if (match.Groups["id"].Success) return IdToken;
         if (match.Groups["ip"].Success) return IsIp(match.Value) ? IpToken : match.Value;
         return PhoneToken;
     }
@@ -83,7 +84,7 @@ public sealed partial class MaskPii : ICleaningOperation
 
     [GeneratedRegex(
         """
-        (?<id>(?<label>\b(?:MRN|SSN|Patient\ ID|Member\ ID|Account\ No\.?)[:#]?\ ?)\d[\d-]{5,14}\d\b
+        (?<id>(?<=\b(?:MRN|SSN|Patient\ ID|Member\ ID|Account\ No\.?)[:#]?\ ?)\d[\d-]{5,14}\d\b
            |\b\d{3}-\d{2}-\d{4}\b
            |\b\d{4}[\ -]\d{4}[\ -]\d{4}[\ -]\d{4}\b)
         |(?<ip>\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)

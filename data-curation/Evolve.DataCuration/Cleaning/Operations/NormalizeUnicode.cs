@@ -37,9 +37,24 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
         var text = document.Text;
-        var first = text.AsSpan().IndexOfAny(Suspects);
+        var first = FindSuspect(text);
         if (first < 0) return;
         statistics.CountEdit(document, text, Normalize(text, first));
+    }
+
+    /// <summary>Printable ASCII is skipped vectorised; only the other characters are looked up.</summary>
+    private static int FindSuspect(string text)
+    {
+        var span = text.AsSpan();
+        var offset = 0;
+        while (true)
+        {
+            var at = span.IndexOfAnyExceptInRange(' ', '~');
+            if (at < 0) return -1;
+            if (Suspects.Contains(span[at])) return offset + at;
+            offset += at + 1;
+            span = span[(at + 1)..];
+        }
     }
 
     private string Normalize(string text, int start)

@@ -30,7 +30,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
             position = end + 1;
 
             var isFence = TechnicalContent.IsCodeFence(line);
-            var keepInner = preserve && (inFence || isFence || TechnicalContent.IsTechnicalLine(line));
+            var context = new LineContext(preserve, inFence || isFence);
             if (isFence) inFence = !inFence;
 
             if (line.IsEmpty)
@@ -41,7 +41,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
 
             if (builder.Length > 0) builder.Append('\n', blankRun > 0 ? 2 : 1);
             blankRun = 0;
-            if (keepInner) builder.Append(line);
+            if (!HasInnerRuns(line) || context.IsProtected(line)) builder.Append(line);
             else AppendCollapsed(builder, line);
         }
 
@@ -49,6 +49,9 @@ public sealed class NormalizeWhitespace : ICleaningOperation
         LineEditing.Return(builder);
         statistics.CountEdit(document, text, result);
     }
+
+    private static bool HasInnerRuns(ReadOnlySpan<char> line) =>
+        line.Contains('\t') || line.TrimStart(" \t").IndexOf("  ", StringComparison.Ordinal) >= 0;
 
     private static void AppendCollapsed(StringBuilder builder, ReadOnlySpan<char> line)
     {

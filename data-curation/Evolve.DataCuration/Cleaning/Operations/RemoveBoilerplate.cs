@@ -36,12 +36,12 @@ public sealed class RemoveBoilerplate(int maxLineLength = 160) : ICleaningOperat
 
     private readonly struct Rule(int maxLineLength) : ILineRule
     {
-        public bool Drop(ReadOnlySpan<char> line, bool isProtected)
+        public bool Drop(ReadOnlySpan<char> line, in LineContext context)
         {
-            if (isProtected || line.Length > maxLineLength) return false;
+            if (line.Length > maxLineLength) return false;
             var trimmed = line.Trim();
             if (trimmed.IsEmpty) return false;
-            return trimmed.IndexOfAny(PhraseSearch) >= 0 || IsMenu(trimmed);
+            return (trimmed.IndexOfAny(PhraseSearch) >= 0 || IsMenu(trimmed)) && !context.IsProtected(line);
         }
 
         private static bool IsMenu(ReadOnlySpan<char> line)

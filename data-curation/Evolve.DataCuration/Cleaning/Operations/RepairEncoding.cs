@@ -30,8 +30,10 @@ public sealed class RepairEncoding : ICleaningOperation
         Span<byte> bytes = stackalloc byte[4];
         for (var i = start; i < text.Length; i++)
         {
+            var skip = text.AsSpan(i).IndexOfAnyInRange('\u00C2', '\u00F4');
+            if (skip < 0) break;
+            i += skip;
             var lead = text[i];
-            if (lead < '\u00C2' || lead > '\u00F4') continue;
             var length = lead < '\u00E0' ? 2 : lead < '\u00F0' ? 3 : 4;
             if (i + length > text.Length) continue;
             bytes[0] = (byte)lead;

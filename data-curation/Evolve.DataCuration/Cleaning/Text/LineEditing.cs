@@ -5,7 +5,13 @@ namespace Evolve.DataCuration.Cleaning.Text;
 /// <summary>Decides, line by line, whether a line goes. State (seen lines, counters) lives in the rule struct.</summary>
 internal interface ILineRule
 {
-    bool Drop(ReadOnlySpan<char> line, bool isProtected);
+    bool Drop(ReadOnlySpan<char> line, in LineContext context);
+}
+
+/// <summary>Where a line sits; whether it is protected is worked out only when a rule asks (most lines never need it).</summary>
+internal readonly struct LineContext(bool preserveTechnical, bool inCodeFence)
+{
+    public bool IsProtected(ReadOnlySpan<char> line) => preserveTechnical && (inCodeFence || TechnicalContent.IsTechnicalLine(line));
 }
 
 /// <summary>Shared line walking: tracks code fences and protected lines, rebuilds text only when a line is dropped.</summary>
@@ -29,10 +35,10 @@ internal static class LineEditing
             var line = text.AsSpan(lineStart, lineEnd - lineStart);
             position = lineEnd + 1;
             var isFence = TechnicalContent.IsCodeFence(line);
-            var isProtected = preserveTechnical && (inFence || isFence || TechnicalContent.IsTechnicalLine(line));
+            var context = new LineContext(preserveTechnical, inFence || isFence);
             if (isFence) inFence = !inFence;
 
-            if (rule.Drop(line, isProtected))
+            if (rule.Drop(line, context))
             {
                 if (builder is null)
                 {

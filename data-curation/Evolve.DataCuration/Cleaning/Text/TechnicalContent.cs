@@ -8,17 +8,9 @@ namespace Evolve.DataCuration.Cleaning.Text;
 /// </summary>
 public static class TechnicalContent
 {
-    private static readonly SearchValues<char> MathSymbols = SearchValues.Create("=^$±≤≥≠≈∑∫√∂∞∈∀∃→←⇒λπσμΔ");
-    private static readonly SearchValues<string> CodeMarkers = SearchValues.Create(
-        ["\\frac", "\\sum", "\\int", "\\begin", "\\left", "=>", "==", "!=", "&&", "||", "return ", "def ", "#include", "import ", "();", "};"],
-        StringComparison.Ordinal);
-
-    private static double AlphanumericShare(ReadOnlySpan<char> text)
-    {
-        var alphanumeric = 0;
-        foreach (var c in text) if (char.IsLetterOrDigit(c)) alphanumeric++;
-        return (double)alphanumeric / text.Length;
-    }
+    // ASCII triggers are searched vectorised; the rarer non-ASCII math symbols only where non-ASCII text occurs.
+    private static readonly SearchValues<char> AsciiTriggers = SearchValues.Create("=^$\\{}&|");
+    private static readonly SearchValues<char> NonAsciiMath = SearchValues.Create("±≤≥≠≈∑∫√∂∞∈∀∃→←⇒λπσμΔ");
 
     public static bool IsCodeFence(ReadOnlySpan<char> line) => line.TrimStart().StartsWith("```", StringComparison.Ordinal);
 
@@ -31,6 +23,17 @@ public static class TechnicalContent
         var last = trimmed[^1];
         if (last is ';' or '{' or '}') return true;
         // Symbol soup ("=====", "#$%^&*") also contains math symbols; real formulas and code have words and numbers.
-        return (trimmed.IndexOfAny(MathSymbols) >= 0 || trimmed.IndexOfAny(CodeMarkers) >= 0) && AlphanumericShare(trimmed) >= 0.2;
+        return (trimmed.ContainsAny(AsciiTriggers) || ContainsNonAsciiMath(trimmed)) && TextStatistics.AlphanumericShare(trimmed) >= 0.2;
+    }
+
+    private static bool ContainsNonAsciiMath(ReadOnlySpan<char> text)
+    {
+        while (true)
+        {
+            var at = text.IndexOfAnyExceptInRange('\0', '\u007F');
+            if (at < 0) return false;
+            if (NonAsciiMath.Contains(text[at])) return true;
+            text = text[(at + 1)..];
+        }
     }
 }
