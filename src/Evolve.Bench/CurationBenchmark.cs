@@ -22,7 +22,7 @@ public sealed class CurationBenchmark : IBenchmark
     public async Task<string> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var shards = int.Parse(Environment.GetEnvironmentVariable("EVOLVE_BENCH_CURATION_SHARDS") ?? "8", CultureInfo.InvariantCulture);
-        var docs = int.Parse(Environment.GetEnvironmentVariable("EVOLVE_BENCH_CURATION_DOCS") ?? "11000", CultureInfo.InvariantCulture);
+        var docs = int.Parse(Environment.GetEnvironmentVariable("EVOLVE_BENCH_CURATION_DOCS") ?? "11500", CultureInfo.InvariantCulture);
         var parallelism = Math.Max(1, Environment.ProcessorCount);
         var input = Path.Combine(context.WorkDirectory, "input");
         var generation = Stopwatch.StartNew();

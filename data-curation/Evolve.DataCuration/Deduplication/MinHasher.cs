@@ -1,34 +1,31 @@
-using System.Runtime.Intrinsics;
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Text;
 
 namespace Evolve.DataCuration.Deduplication;
 
 /// <summary>
-/// MinHash over word shingles. Words are case-folded letter/digit runs, so markup, punctuation and
-/// spacing differences barely move the signature. Each shingle hash is spread over all permutations
-/// with one vector multiply-xorshift per 8 values: cheap enough to run on every document.
+/// MinHash over word shingles, as one-permutation hashing: each shingle hash picks one of the
+/// signature's bins by its low bits and competes there by its high bits, so a shingle costs one
+/// comparison instead of one per permutation. Empty bins borrow from the next filled bin
+/// (densification), which keeps short documents comparable. Words are case-folded letter/digit runs,
+/// so markup, punctuation and spacing differences barely move the signature.
 /// </summary>
 public sealed class MinHasher
 {
+    private const ulong RollBase = 0x100000001B3UL;
+
     private readonly int shingleSize;
-    private readonly uint[] seeds;
-    private readonly uint[] multipliers;
 
     public MinHasher(DeduplicationOptions options)
     {
         options.Validate();
         shingleSize = options.ShingleSize;
         SignatureLength = options.SignatureLength;
-        seeds = new uint[SignatureLength];
-        multipliers = new uint[SignatureLength];
-        var state = 0x853C49E6748FEA9BUL; // fixed: signatures must be comparable across processes and runs
-        for (var i = 0; i < SignatureLength; i++)
+        if (!System.Numerics.BitOperations.IsPow2(SignatureLength))
         {
-            state = FastHash.Mix(state + 0x9E3779B97F4A7C15UL);
-            seeds[i] = (uint)state;
-            multipliers[i] = (uint)(state >> 32) | 1u;
+            throw new ArgumentException($"Bands × rows per band must be a power of two for one-permutation MinHash, got {SignatureLength}.");
         }
+
     }
 
     public int SignatureLength { get; }
@@ -40,8 +37,13 @@ public sealed class MinHasher
     public void Compute(ReadOnlySpan<char> text, Span<uint> signature)
     {
         signature.Fill(uint.MaxValue);
+        // Rolling polynomial hash over the last shingleSize word hashes: two multiplies per word.
         Span<ulong> window = stackalloc ulong[shingleSize];
+        var dropFactor = 1UL;
+        for (var k = 0; k < shingleSize; k++) dropFactor *= RollBase;
+        ulong rolling = 0;
         var words = 0;
+        var slot = 0;
         var i = 0;
         while (i < text.Length)
         {
@@ -55,12 +57,15 @@ public sealed class MinHasher
                 word = (word ^ c) * 1099511628211UL;
             }
 
-            window[words % shingleSize] = word;
+            rolling = rolling * RollBase + word - (words >= shingleSize ? window[slot] * dropFactor : 0);
+            window[slot] = word;
+            slot = slot + 1 == shingleSize ? 0 : slot + 1;
             words++;
-            if (words >= shingleSize) Update(signature, ShingleHash(window, words));
+            if (words >= shingleSize) Update(signature, FastHash.Mix(rolling));
         }
 
-        if (words is > 0 && words < shingleSize) Update(signature, ShingleHash(window[..words], words));
+        if (words is > 0 && words < shingleSize) Update(signature, FastHash.Mix(rolling));
+        Densify(signature);
     }
 
     /// <summary>Share of equal positions: an estimate of the Jaccard similarity of the shingle sets.</summary>
@@ -71,26 +76,30 @@ public sealed class MinHasher
         return (double)equal / a.Length;
     }
 
-    private static uint ShingleHash(ReadOnlySpan<ulong> window, int words)
+    private void Update(Span<uint> signature, ulong shingle)
     {
-        // Order-sensitive combination of the ring buffer, starting at the oldest word.
-        ulong h = 0;
-        var n = window.Length;
-        for (var k = 0; k < n; k++) h = (h * 0x100000001B3UL) ^ window[(words + k) % n];
-        return (uint)FastHash.Mix(h);
+        var bin = (int)(shingle & (uint)(SignatureLength - 1));
+        var value = (uint)(shingle >> 33); // 31 bits: the top bit marks borrowed values
+        if (value < signature[bin]) signature[bin] = value;
     }
 
-    private void Update(Span<uint> signature, uint shingle)
+    private static void Densify(Span<uint> signature)
     {
-        var value = Vector256.Create(shingle);
-        for (var p = 0; p < signature.Length; p += Vector256<uint>.Count)
+        // Rotation densification: an empty bin takes the value of the next filled bin to its right,
+        // offset by the distance so that borrowed values do not collide with genuine ones.
+        var n = signature.Length;
+        for (var i = 0; i < n; i++)
         {
-            var v = (value ^ Vector256.Create(seeds.AsSpan(p, 8))) * Vector256.Create(multipliers.AsSpan(p, 8));
-            v ^= Vector256.ShiftRightLogical(v, 15);
-            v *= Vector256.Create(0x2C1B3C6Du);
-            v ^= Vector256.ShiftRightLogical(v, 12);
-            var current = Vector256.Create((ReadOnlySpan<uint>)signature.Slice(p, 8));
-            Vector256.Min(current, v).CopyTo(signature.Slice(p, 8));
+            if (signature[i] != uint.MaxValue) continue;
+            for (var d = 1; d < n; d++)
+            {
+                var donor = signature[(i + d) % n];
+                if (donor < 0x80000000u)
+                {
+                    signature[i] = ((donor + (uint)d * 0x9E3779B1u) & 0x7FFFFFFFu) | 0x80000000u;
+                    break;
+                }
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ namespace Evolve.DataCuration.Cleaning.Operations;
 /// their formulas, code and tables. Put it before the filters it should protect. Looks at the first
 /// <paramref name="sampleCharacters"/> characters only: a document's field shows early.
 /// </summary>
-public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharacters = 4000) : ICleaningOperation
+public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharacters = 2000) : ICleaningOperation
 {
     private static readonly (ContentDomain Domain, string[] Terms)[] Vocabularies =
     [

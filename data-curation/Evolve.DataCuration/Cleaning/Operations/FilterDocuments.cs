@@ -22,7 +22,7 @@ public sealed record DocumentQualityThresholds
     public int UniqueWordsFrom { get; init; } = 120;
 
     /// <summary>Words examined for repetition; spam repeats throughout, so a prefix tells.</summary>
-    public int RepetitionSample { get; init; } = 256;
+    public int RepetitionSample { get; init; } = 128;
 }
 
 /// <summary>Document-level quality filter: length, symbol ratio and word repetition.</summary>

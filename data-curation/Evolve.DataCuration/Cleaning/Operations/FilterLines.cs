@@ -15,13 +15,18 @@ public sealed class FilterLines(double maxSymbolRatio = 0.5, int maxRepeats = 1,
 
     private int MinLengthForRatio => minLengthForRatio;
 
+    [ThreadStatic]
+    private static Dictionary<ulong, int>? seenLines;
+
     public string Name => "filter-lines";
 
     public string Parameters => FormattableString.Invariant($"max-symbol-ratio={maxSymbolRatio:R};max-repeats={maxRepeats};min-length={minLengthForRatio}");
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var rule = new Rule(this, new Dictionary<ulong, int>());
+        var seen = seenLines ??= new Dictionary<ulong, int>();
+        seen.Clear();
+        var rule = new Rule(this, seen);
         var after = LineEditing.RemoveLines(document.Text, document.PreservesTechnicalContent, ref rule, out _);
         statistics.CountEdit(document, document.Text, after);
     }

@@ -17,6 +17,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
         var text = document.Text;
+        if (!NeedsWork(text)) return;
         var builder = LineEditing.Rent();
         var inFence = false;
         var blankRun = 0;
@@ -49,6 +50,12 @@ public sealed class NormalizeWhitespace : ICleaningOperation
         LineEditing.Return(builder);
         statistics.CountEdit(document, text, result);
     }
+
+    /// <summary>Most documents are already normal; this scan is far cheaper than rebuilding and comparing.</summary>
+    private static bool NeedsWork(string text) =>
+        text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
+            text.AsSpan().IndexOfAny('\r', '\t') >= 0 || text.Contains("  ", StringComparison.Ordinal) ||
+            text.Contains(" \n", StringComparison.Ordinal) || text.Contains("\n\n\n", StringComparison.Ordinal));
 
     private static bool HasInnerRuns(ReadOnlySpan<char> line) =>
         line.Contains('\t') || line.TrimStart(" \t").IndexOf("  ", StringComparison.Ordinal) >= 0;

@@ -9,7 +9,7 @@ namespace Evolve.DataCuration.Cleaning.Text;
 public static class TechnicalContent
 {
     // ASCII triggers are searched vectorised; the rarer non-ASCII math symbols only where non-ASCII text occurs.
-    private static readonly SearchValues<char> AsciiTriggers = SearchValues.Create("=^$\\{}&|");
+    private static readonly SearchValues<char> AsciiTriggers = SearchValues.Create("=^$\\{}");
     private static readonly SearchValues<char> NonAsciiMath = SearchValues.Create("±≤≥≠≈∑∫√∂∞∈∀∃→←⇒λπσμΔ");
 
     public static bool IsCodeFence(ReadOnlySpan<char> line) => line.TrimStart().StartsWith("```", StringComparison.Ordinal);
