@@ -7,7 +7,7 @@ namespace Evolve.DataCuration;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the shard curator, the non-durable runner and the shard format options.</summary>
+    /// <summary>Registers the shard format options and every curation step (signatures, plan, shard curator, runner, generator, evaluator).</summary>
     public static IServiceCollection AddDataCuration(this IServiceCollection services, Action<ShardFormatOptions>? configure = null)
     {
         var format = new ShardFormatOptions();
@@ -17,6 +17,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(format);
         services.AddSingleton<ShardCurator>();
         services.AddSingleton<CurationRunner>();
+        services.AddSingleton<Deduplication.SignatureBuilder>();
+        services.AddSingleton<Deduplication.DuplicatePlanner>();
+        services.AddSingleton<Synthetic.SyntheticCorpusGenerator>();
+        services.AddSingleton<Evaluation.CurationEvaluator>();
         return services;
     }
 }

@@ -52,8 +52,11 @@ public sealed class CurationBenchmark : IBenchmark
     {
         var watch = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
         var manifest = await runner.RunAsync(request, null, cancellationToken);
-        Console.Error.WriteLine($"{request.Strategy.Name}: {watch.Elapsed.TotalSeconds:F2} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} s CPU");
+        // CPU time too: on a shared, loaded machine wall-clock rates say more about the neighbours.
+        Console.Error.WriteLine($"{request.Strategy.Name}: {watch.Elapsed.TotalSeconds:F2} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} s CPU, " +
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses");
         if (manifest.ShardsFailed > 0) throw new InvalidOperationException($"{manifest.ShardsFailed} shards failed: {manifest.Shards.First(s => !s.IsOk).Error}");
         return (manifest, watch.Elapsed.TotalSeconds);
     }

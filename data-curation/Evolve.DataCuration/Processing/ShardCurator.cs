@@ -31,8 +31,9 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
         var shard = Path.GetFileName(inputPath);
         var output = Path.Combine(outputDirectory, shard);
         var store = new ShardRecordStore(outputDirectory);
+        var fingerprint = File.Exists(inputPath) ? AtomicFile.Fingerprint(inputPath) : null;
         if (store.TryRead(shard) is { IsOk: true } done && done.StrategyHash == strategy.Hash && done.PlanHash == plan?.Hash &&
-            File.Exists(output) && new FileInfo(output).Length == done.OutputFileBytes)
+            done.InputFingerprint == fingerprint && File.Exists(output) && new FileInfo(output).Length == done.OutputFileBytes)
         {
             return new ShardOutcome(done, Reused: true);
         }
@@ -49,6 +50,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
             {
                 StrategyHash = strategy.Hash,
                 PlanHash = plan?.Hash,
+                InputFingerprint = fingerprint,
                 DurationSeconds = time.GetElapsedTime(started).TotalSeconds,
                 OutputFileBytes = new FileInfo(output).Length,
                 CompletedAt = time.GetUtcNow(),
@@ -72,6 +74,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                 Error = error,
                 StrategyHash = strategy.Hash,
                 PlanHash = plan?.Hash,
+                InputFingerprint = fingerprint,
                 DurationSeconds = time.GetElapsedTime(started).TotalSeconds,
                 CompletedAt = time.GetUtcNow(),
             };

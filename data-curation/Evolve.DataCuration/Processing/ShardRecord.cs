@@ -17,6 +17,9 @@ public sealed record ShardRecord
 
     public required string StrategyHash { get; init; }
 
+    /// <summary>Size and modification time of the input when it was curated; a replaced input is curated again.</summary>
+    public string? InputFingerprint { get; init; }
+
     /// <summary>The deduplication plan the shard was cleaned with (null without deduplication).</summary>
     public string? PlanHash { get; init; }
 
