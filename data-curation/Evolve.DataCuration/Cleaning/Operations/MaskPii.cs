@@ -32,7 +32,7 @@ public sealed partial class MaskPii : ICleaningOperation
     {
         var at = text.IndexOf('@');
         if (at < 0) return text;
-        var builder = new System.Text.StringBuilder(text.Length);
+        System.Text.StringBuilder? builder = null;
         var copied = 0;
         while (at >= 0)
         {
@@ -51,6 +51,7 @@ public sealed partial class MaskPii : ICleaningOperation
             var tldLength = end - lastDot - 1;
             if (start < at && lastDot > at + 1 && tldLength >= 2 && text.AsSpan(lastDot + 1, tldLength).ContainsAnyExceptInRange('0', '9'))
             {
+                builder ??= Cleaning.Text.PooledBuilder.Rent();
                 builder.Append(text, copied, start - copied).Append(EmailToken);
                 copied = end;
             }
@@ -58,9 +59,9 @@ public sealed partial class MaskPii : ICleaningOperation
             at = text.IndexOf('@', Math.Max(end, at + 1));
         }
 
-        if (copied == 0) return text;
+        if (builder is null) return text;
         builder.Append(text, copied, text.Length - copied);
-        return builder.ToString();
+        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
     }
 
     private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';

@@ -59,7 +59,7 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
 
     private string Normalize(string text, int start)
     {
-        var builder = new StringBuilder(text.Length);
+        var builder = Cleaning.Text.PooledBuilder.Rent();
         builder.Append(text, 0, start);
         for (var i = start; i < text.Length; i++)
         {
@@ -89,7 +89,7 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
             builder.Append(c);
         }
 
-        var result = builder.ToString();
+        var result = Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
         return result == text ? text : result;
     }
 

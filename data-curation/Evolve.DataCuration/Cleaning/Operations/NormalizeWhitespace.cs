@@ -18,7 +18,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
     {
         var text = document.Text;
         if (!NeedsWork(text)) return;
-        var builder = LineEditing.Rent();
+        var builder = PooledBuilder.Rent();
         var inFence = false;
         var blankRun = 0;
         var position = 0;
@@ -46,8 +46,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
             else AppendCollapsed(builder, line);
         }
 
-        var result = builder.Length == text.Length && Same(builder, text) ? text : builder.ToString();
-        LineEditing.Return(builder);
+        var result = builder.Length == text.Length && Same(builder, text) ? text : PooledBuilder.ToStringAndReturn(builder);
         statistics.CountEdit(document, text, result);
     }
 

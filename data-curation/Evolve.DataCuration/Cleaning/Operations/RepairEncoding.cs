@@ -49,7 +49,7 @@ public sealed class RepairEncoding : ICleaningOperation
                 continue;
             }
 
-            builder ??= new StringBuilder(text.Length);
+            builder ??= Cleaning.Text.PooledBuilder.Rent();
             builder.Append(text, copied, i - copied);
             builder.Append(rune.ToString());
             i += length - 1;
@@ -58,7 +58,7 @@ public sealed class RepairEncoding : ICleaningOperation
 
         if (builder is null) return text;
         builder.Append(text, copied, text.Length - copied);
-        return builder.ToString();
+        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
     }
 
     private static bool TryToByte(char c, out byte value)

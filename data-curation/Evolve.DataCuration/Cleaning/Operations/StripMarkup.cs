@@ -60,7 +60,7 @@ public sealed class StripMarkup : ICleaningOperation
             int end;
             if (text[i] == '<' ? TryTag(text, i, out end, out replacement) : TryEntity(text, i, out end, out replacement))
             {
-                builder ??= new StringBuilder(text.Length);
+                builder ??= Cleaning.Text.PooledBuilder.Rent();
                 builder.Append(text, copied, i - copied).Append(replacement);
                 copied = i = end;
             }
@@ -72,7 +72,7 @@ public sealed class StripMarkup : ICleaningOperation
 
         if (builder is null) return text;
         builder.Append(text, copied, text.Length - copied);
-        return builder.ToString();
+        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
     }
 
     private static bool TryTag(string text, int at, out int end, out string replacement)

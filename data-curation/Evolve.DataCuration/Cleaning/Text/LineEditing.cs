@@ -17,9 +17,6 @@ internal readonly struct LineContext(bool preserveTechnical, bool inCodeFence)
 /// <summary>Shared line walking: tracks code fences and protected lines, rebuilds text only when a line is dropped.</summary>
 internal static class LineEditing
 {
-    [ThreadStatic]
-    private static StringBuilder? cachedBuilder;
-
     public static string RemoveLines<TRule>(string text, bool preserveTechnical, ref TRule rule, out int removedLines)
         where TRule : struct, ILineRule
     {
@@ -42,7 +39,7 @@ internal static class LineEditing
             {
                 if (builder is null)
                 {
-                    builder = Rent();
+                    builder = PooledBuilder.Rent();
                     builder.Append(text, 0, lineStart);
                 }
 
@@ -57,21 +54,6 @@ internal static class LineEditing
             }
         }
 
-        return builder is null ? text : Return(builder);
-    }
-
-    internal static StringBuilder Rent()
-    {
-        var builder = cachedBuilder ?? new StringBuilder(4096);
-        cachedBuilder = null;
-        builder.Clear();
-        return builder;
-    }
-
-    internal static string Return(StringBuilder builder)
-    {
-        var result = builder.ToString();
-        if (builder.Capacity <= 1 << 20) cachedBuilder = builder;
-        return result;
+        return builder is null ? text : PooledBuilder.ToStringAndReturn(builder);
     }
 }
