@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Evolve.DataCuration.Cleaning;
+
+/// <summary>
+/// Exact and near-duplicate detection (MinHash over word shingles, LSH banding, Jaccard check on the
+/// signatures). Scope is the whole run: within and across shards, first occurrence in (shard name,
+/// row) order wins, so the outcome does not depend on concurrency or restarts.
+/// </summary>
+public sealed record DeduplicationOptions
+{
+    public bool Exact { get; init; } = true;
+
+    public bool Near { get; init; } = true;
+
+    /// <summary>Estimated Jaccard similarity of shingle sets at or above which documents are near-duplicates.</summary>
+    public double Threshold { get; init; } = 0.7;
+
+    /// <summary>Words per shingle.</summary>
+    public int ShingleSize { get; init; } = 5;
+
+    /// <summary>LSH bands; with <see cref="RowsPerBand"/> this fixes the number of MinHash values (bands × rows).</summary>
+    public int Bands { get; init; } = 16;
+
+    public int RowsPerBand { get; init; } = 4;
+
+    public int SignatureLength => Bands * RowsPerBand;
+
+    public string Canonical => string.Create(CultureInfo.InvariantCulture,
+        $"exact={Exact};near={Near};threshold={Threshold:R};shingle={ShingleSize};bands={Bands};rows={RowsPerBand}");
+
+    public void Validate()
+    {
+        if (Threshold is <= 0 or > 1) throw new ArgumentException($"Deduplication threshold must be in (0, 1], got {Threshold}.");
+        if (ShingleSize < 1) throw new ArgumentException("Shingle size must be at least 1 word.");
+        if (Bands < 1 || RowsPerBand < 1) throw new ArgumentException("LSH needs at least one band of at least one row.");
+        if (SignatureLength % 8 != 0) throw new ArgumentException("Bands × rows per band must be a multiple of 8 (the MinHash vector width).");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Text;
+
+namespace Evolve.DataCuration.Cleaning.Operations;
+
+/// <summary>
+/// Removes HTML remnants: tags of known HTML elements, comments, script/style bodies, and decodes
+/// entities. Only real HTML element names count as tags, so "a &lt; b", "List&lt;T&gt;" and
+/// "vector&lt;int&gt;" in technical text survive.
+/// </summary>
+public sealed class StripMarkup : ICleaningOperation
+{
+    private static readonly SearchValues<char> Triggers = SearchValues.Create("<&");
+
+    private static readonly HashSet<string> BlockTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+        "header", "footer", "nav", "hr", "blockquote", "pre", "form", "title", "head", "body", "html", "tbody", "thead",
+        "figure", "figcaption", "main", "aside", "dl", "dt", "dd", "iframe", "button", "input", "select", "option", "meta", "link",
+    };
+
+    private static readonly HashSet<string> InlineTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "span", "a", "b", "i", "u", "strong", "em", "font", "small", "sup", "sub", "code", "img", "label", "abbr", "td", "th",
+        "center", "big", "mark", "cite", "time", "wbr",
+    };
+
+    private static readonly HashSet<string> SkippedBodies = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "noscript" };
+
+    private static readonly Dictionary<string, string> Entities = new(StringComparer.Ordinal)
+    {
+        ["amp"] = "&", ["lt"] = "<", ["gt"] = ">", ["quot"] = "\"", ["apos"] = "'", ["nbsp"] = " ", ["ndash"] = "–",
+        ["mdash"] = "—", ["hellip"] = "…", ["copy"] = "©", ["reg"] = "®", ["deg"] = "°", ["plusmn"] = "±", ["times"] = "×",
+        ["micro"] = "µ", ["rsquo"] = "’", ["lsquo"] = "‘", ["ldquo"] = "“", ["rdquo"] = "”", ["le"] = "≤", ["ge"] = "≥",
+    };
+
+    public string Name => "strip-markup";
+
+    public string Parameters => "tags+entities";
+
+    public void Apply(CleaningDocument document, OperationStatistics statistics)
+    {
+        var text = document.Text;
+        var first = text.AsSpan().IndexOfAny(Triggers);
+        if (first < 0) return;
+        statistics.CountEdit(document, text, Strip(text, first));
+    }
+
+    private static string Strip(string text, int start)
+    {
+        StringBuilder? builder = null;
+        var copied = 0;
+        var i = start;
+        while (i < text.Length)
+        {
+            var next = text.AsSpan(i).IndexOfAny(Triggers);
+            if (next < 0) break;
+            i += next;
+            string? replacement;
+            int end;
+            if (text[i] == '<' ? TryTag(text, i, out end, out replacement) : TryEntity(text, i, out end, out replacement))
+            {
+                builder ??= Cleaning.Text.PooledBuilder.Rent();
+                builder.Append(text, copied, i - copied).Append(replacement);
+                copied = i = end;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        if (builder is null) return text;
+        builder.Append(text, copied, text.Length - copied);
+        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
+    }
+
+    private static bool TryTag(string text, int at, out int end, out string replacement)
+    {
+        end = at;
+        replacement = "";
+        var span = text.AsSpan(at);
+        if (span.StartsWith("<!--", StringComparison.Ordinal))
+        {
+            var close = span.IndexOf("-->", StringComparison.Ordinal);
+            if (close < 0) return false;
+            end = at + close + 3;
+            return true;
+        }
+
+        var p = 1;
+        var closing = p < span.Length && span[p] == '/';
+        if (closing) p++;
+        var nameStart = p;
+        while (p < span.Length && char.IsAsciiLetterOrDigit(span[p])) p++;
+        if (p == nameStart || p >= span.Length) return false;
+        var name = span[nameStart..p].ToString();
+        var isBlock = BlockTags.Contains(name);
+        var skipsBody = !closing && SkippedBodies.Contains(name);
+        if (!isBlock && !skipsBody && !InlineTags.Contains(name)) return false;
+        if (span[p] is not ('>' or ' ' or '/' or '\t' or '\n')) return false;
+
+        var gt = span[p..].IndexOfAny('>', '<');
+        if (gt < 0 || span[p + gt] != '>' || gt > 2000) return false;
+        end = at + p + gt + 1;
+        if (skipsBody)
+        {
+            var closeTag = text.IndexOf("</" + name, end, StringComparison.OrdinalIgnoreCase);
+            if (closeTag >= 0)
+            {
+                var closeEnd = text.IndexOf('>', closeTag);
+                end = closeEnd < 0 ? text.Length : closeEnd + 1;
+            }
+        }
+
+        replacement = isBlock ? "\n" : "";
+        return true;
+    }
+
+    private static bool TryEntity(string text, int at, out int end, out string? replacement)
+    {
+        end = at;
+        replacement = null;
+        var span = text.AsSpan(at + 1, Math.Min(10, text.Length - at - 1));
+        var semicolon = span.IndexOf(';');
+        if (semicolon <= 0) return false;
+        var body = span[..semicolon];
+        if (body[0] == '#')
+        {
+            var hex = body.Length > 1 && (body[1] == 'x' || body[1] == 'X');
+            var digits = body[(hex ? 2 : 1)..];
+            if (!int.TryParse(digits, hex ? System.Globalization.NumberStyles.HexNumber : System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var code) || !System.Text.Rune.IsValid(code))
+            {
+                return false;
+            }
+
+            replacement = new System.Text.Rune(code).ToString();
+        }
+        else if (!Entities.TryGetValue(body.ToString(), out replacement))
+        {
+            return false;
+        }
+
+        end = at + 1 + semicolon + 1;
+        return true;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text;
+
+namespace Evolve.DataCuration.Cleaning.Text;
+
+/// <summary>
+/// One reusable StringBuilder per thread for operations that rebuild a document: cleaning edits most
+/// documents several times, and fresh builders were a large share of all allocation.
+/// </summary>
+internal static class PooledBuilder
+{
+    [ThreadStatic]
+    private static StringBuilder? cached;
+
+    public static StringBuilder Rent()
+    {
+        var builder = cached ?? new StringBuilder(4096);
+        cached = null;
+        builder.Clear();
+        return builder;
+    }
+
+    /// <summary>Returns the built text and keeps the builder for the next document (unless it grew huge).</summary>
+    public static string ToStringAndReturn(StringBuilder builder)
+    {
+        var result = builder.ToString();
+        if (builder.Capacity <= 1 << 20) cached = builder;
+        return result;
+    }
+}

@@ -1,0 +1,127 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace Evolve.DataCuration.Parquet;
+
+/// <summary>
+/// Streams a shard one row group at a time, so memory depends on the row group size and never on
+/// the shard size. Every Parquet.Net failure is turned into an <see cref="InvalidShardException"/>
+/// that says which file is broken and how.
+/// </summary>
+internal sealed class ShardReader : IAsyncDisposable
+{
+    private readonly ParquetReader reader;
+    private readonly string path;
+    private readonly int textColumnIndex;
+
+    private ShardReader(ParquetReader reader, string path, int textColumnIndex)
+    {
+        this.reader = reader;
+        this.path = path;
+        this.textColumnIndex = textColumnIndex;
+    }
+
+    public ParquetSchema Schema => reader.Schema;
+
+    public int RowGroupCount => reader.RowGroupCount;
+
+    public IReadOnlyList<DataField> Fields => reader.Schema.DataFields;
+
+    public static async Task<ShardReader> OpenAsync(string path, ShardFormatOptions options, CancellationToken cancellationToken)
+    {
+        ParquetReader reader;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(path, options.ToParquetOptions(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidShardException(
+                $"'{Path.GetFileName(path)}' is not a readable Parquet file (truncated or corrupt: {e.Message}). " +
+                "Re-download or regenerate the shard; the other shards are unaffected.", e);
+        }
+
+        try
+        {
+            var fields = reader.Schema.DataFields;
+            var textIndex = Array.FindIndex(fields, f => f.Path.ToString() == options.TextColumn || f.Name == options.TextColumn);
+            if (textIndex < 0)
+            {
+                throw new InvalidShardException(
+                    $"'{Path.GetFileName(path)}' has no text column '{options.TextColumn}' (columns: " +
+                    $"{string.Join(", ", fields.Select(f => f.Name))}). Set the text column option to the column holding the documents.");
+            }
+
+            var textField = fields[textIndex];
+            if (textField.ClrType != typeof(string) && textField.ClrType != typeof(ReadOnlyMemory<char>))
+            {
+                throw new InvalidShardException(
+                    $"Text column '{options.TextColumn}' of '{Path.GetFileName(path)}' holds {textField.ClrType.Name}, not UTF-8 strings.");
+            }
+
+            foreach (var field in fields) ColumnBuffer.For(field); // fail early on columns we cannot carry
+            if (reader.RowGroupCount == 0 || TotalRows(reader) == 0)
+            {
+                throw new InvalidShardException($"'{Path.GetFileName(path)}' is empty (no rows); remove it from the input or regenerate it.");
+            }
+
+            return new ShardReader(reader, path, textIndex);
+        }
+        catch
+        {
+            await reader.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<RowGroupBatch> ReadRowGroupAsync(int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rowGroup = reader.OpenRowGroupReader(index);
+            var rowCount = checked((int)rowGroup.RowCount);
+            var fields = reader.Schema.DataFields;
+            var columns = new ColumnBuffer[fields.Length];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                columns[i] = ColumnBuffer.For(fields[i]);
+                await columns[i].ReadAsync(rowGroup, rowCount, cancellationToken);
+            }
+
+            return new RowGroupBatch(columns, textColumnIndex);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not InvalidShardException)
+        {
+            throw new InvalidShardException(
+                $"Row group {index} of '{Path.GetFileName(path)}' cannot be read (truncated or corrupt: {e.Message}). " +
+                "Re-download or regenerate the shard.", e);
+        }
+    }
+
+    /// <summary>Only the text column of a row group (the deduplication pass needs nothing else).</summary>
+    public async Task<string?[]> ReadTextAsync(int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rowGroup = reader.OpenRowGroupReader(index);
+            var column = new StringColumnBuffer(reader.Schema.DataFields[textColumnIndex]);
+            await column.ReadAsync(rowGroup, checked((int)rowGroup.RowCount), cancellationToken);
+            return column.Values;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidShardException(
+                $"Row group {index} of '{Path.GetFileName(path)}' cannot be read (truncated or corrupt: {e.Message}). " +
+                "Re-download or regenerate the shard.", e);
+        }
+    }
+
+    private static long TotalRows(ParquetReader reader)
+    {
+        long rows = 0;
+        for (var i = 0; i < reader.RowGroupCount; i++) rows += reader.OpenRowGroupReader(i).RowCount;
+        return rows;
+    }
+
+    public ValueTask DisposeAsync() => reader.DisposeAsync();
+}

@@ -1,0 +1,123 @@
+using Evolve.DataCuration.Cleaning;
+using Evolve.DataCuration.Deduplication;
+using Evolve.DataCuration.Parquet;
+using Microsoft.Extensions.Logging;
+
+namespace Evolve.DataCuration.Processing;
+
+/// <param name="InputDirectory">Folder with the input shards (never modified).</param>
+/// <param name="OutputDirectory">Folder for curated shards, the manifest and the "_curation" work files.</param>
+/// <param name="Parallelism">Shards processed at once.</param>
+public sealed record CurationRunRequest(string InputDirectory, string OutputDirectory, ICleaningStrategy Strategy, int Parallelism = 2);
+
+/// <summary>
+/// The simple, non-durable driver: signature pass (if the strategy deduplicates), duplicate plan, then
+/// curation of every shard with bounded concurrency. Every step is restartable at shard granularity,
+/// so running it again after a crash or cancellation finishes the job without redoing finished shards.
+/// A durable DataCurationWorkflow replaces this class by calling the same three steps as activities.
+/// </summary>
+public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curator, TimeProvider time, ILogger<CurationRunner> logger)
+{
+    public async Task<CurationManifest> RunAsync(CurationRunRequest request, IProgress<CurationProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (request.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(request), "Parallelism must be at least 1.");
+        var shards = ListShards(request.InputDirectory);
+        Directory.CreateDirectory(request.OutputDirectory);
+        RemoveLeftoverTempFiles(request.OutputDirectory);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = request.Parallelism, CancellationToken = cancellationToken };
+
+        DuplicatePlan? plan = null;
+        if (request.Strategy.Deduplication is { } dedup)
+        {
+            plan = await PlanDuplicatesAsync(shards, request.OutputDirectory, dedup, parallel, cancellationToken);
+        }
+
+        var records = new ShardRecord?[shards.Count];
+        var started = time.GetTimestamp();
+        int done = 0, failed = 0;
+        long documents = 0, bytesIn = 0, bytesSaved = 0;
+        var gate = new object();
+        await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count), parallel, async (i, ct) =>
+        {
+            var outcome = await curator.CurateAsync(shards[i], request.OutputDirectory, request.Strategy, plan, ct);
+            records[i] = outcome.Record;
+            CurationProgress report;
+            lock (gate)
+            {
+                done++;
+                if (!outcome.Record.IsOk) failed++;
+                documents += outcome.Record.DocumentsIn;
+                bytesIn += outcome.Record.BytesIn;
+                bytesSaved += outcome.Record.BytesIn - outcome.Record.BytesOut;
+                var elapsed = time.GetElapsedTime(started);
+                var rate = elapsed.TotalSeconds > 0 ? documents / elapsed.TotalSeconds : 0;
+                TimeSpan? eta = done > 0 ? elapsed / done * (shards.Count - done) : null;
+                report = new CurationProgress(done, failed, shards.Count, documents, rate, bytesIn, bytesSaved, eta);
+            }
+
+            logger.LogInformation("Curation progress: {Progress}", report);
+            progress?.Report(report);
+        });
+
+        var manifest = new CurationManifest
+        {
+            StrategyName = request.Strategy.Name,
+            StrategyHash = request.Strategy.Hash,
+            PlanHash = plan?.Hash,
+            ExactDuplicatesPlanned = plan?.ExactDuplicates ?? 0,
+            NearDuplicatesPlanned = plan?.NearDuplicates ?? 0,
+            Shards = records.Select(r => r!).ToList(),
+        };
+        await manifest.WriteAsync(request.OutputDirectory, cancellationToken);
+        return manifest;
+    }
+
+    /// <summary>Deduplication passes one and two; shards whose signatures cannot be computed are left out (their curation fails anyway).</summary>
+    private async Task<DuplicatePlan> PlanDuplicatesAsync(IReadOnlyList<string> shards, string outputDirectory, DeduplicationOptions dedup,
+        ParallelOptions parallel, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(outputDirectory, ShardRecordStore.WorkFolder, "signatures");
+        var builder = new SignatureBuilder(format);
+        var files = new string?[shards.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count), parallel, async (i, ct) =>
+        {
+            try
+            {
+                files[i] = await builder.BuildAsync(shards[i], Path.Combine(folder, Path.GetFileName(shards[i]) + ".sig"), dedup, ct);
+            }
+            catch (InvalidShardException e)
+            {
+                logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
+            }
+        });
+
+        var planPath = Path.Combine(outputDirectory, ShardRecordStore.WorkFolder, "dedup-plan.json");
+        var plan = await new DuplicatePlanner().PlanAsync(files.OfType<string>().ToList(), dedup, planPath, cancellationToken);
+        logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
+        return plan;
+    }
+
+    public IReadOnlyList<string> ListShards(string inputDirectory)
+    {
+        if (!Directory.Exists(inputDirectory))
+        {
+            throw new DirectoryNotFoundException($"Input folder '{inputDirectory}' does not exist; point --input at the folder holding the shards.");
+        }
+
+        var shards = Directory.GetFiles(inputDirectory, format.InputPattern).Order(StringComparer.Ordinal).ToList();
+        if (shards.Count == 0)
+        {
+            throw new InvalidOperationException($"Input folder '{inputDirectory}' has no files matching '{format.InputPattern}'.");
+        }
+
+        return shards;
+    }
+
+    private static void RemoveLeftoverTempFiles(string outputDirectory)
+    {
+        foreach (var temp in Directory.EnumerateFiles(outputDirectory, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories))
+        {
+            AtomicFile.TryDelete(temp);
+        }
+    }
+}

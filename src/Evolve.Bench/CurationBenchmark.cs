@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using Evolve.DataCuration.Cleaning;
+using Evolve.DataCuration.Parquet;
+using Evolve.DataCuration.Processing;
+using Evolve.DataCuration.Synthetic;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Evolve.Bench;
+
+/// <summary>
+/// Data curation throughput on generated Nemotron-CC-like shards (≥ 200 MB of text, generation not
+/// timed): a raw pass that reads every row group and writes it back unchanged, then the baseline
+/// strategy (deduplication passes included). MB are UTF-8 megabytes of input text.
+/// </summary>
+public sealed class CurationBenchmark : IBenchmark
+{
+    public string Name => "curation";
+
+    public int Order => 50;
+
+    public async Task<string> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var shards = int.Parse(Environment.GetEnvironmentVariable("EVOLVE_BENCH_CURATION_SHARDS") ?? "8", CultureInfo.InvariantCulture);
+        var docs = int.Parse(Environment.GetEnvironmentVariable("EVOLVE_BENCH_CURATION_DOCS") ?? "11500", CultureInfo.InvariantCulture);
+        var parallelism = Math.Max(1, Environment.ProcessorCount);
+        var input = Path.Combine(context.WorkDirectory, "input");
+        var generation = Stopwatch.StartNew();
+        await new SyntheticCorpusGenerator().GenerateAsync(input, new SyntheticCorpusOptions(shards, docs, Seed: 42, RowGroupSize: 2000), cancellationToken);
+        context.Log.WriteLine($"generated {shards} shards x {docs} docs in {generation.Elapsed.TotalSeconds:F1} s");
+
+        var format = new ShardFormatOptions();
+        var runner = new CurationRunner(format, new ShardCurator(format, TimeProvider.System, NullLogger<ShardCurator>.Instance),
+            TimeProvider.System, NullLogger<CurationRunner>.Instance);
+
+        var (raw, rawSeconds) = await TimeAsync(runner, new CurationRunRequest(input, Path.Combine(context.WorkDirectory, "raw"), new CleaningPipeline("raw"), parallelism), cancellationToken);
+        var textMb = raw.BytesIn / 1e6;
+        context.Log.WriteLine($"raw pass: {textMb:F1} MB of text, {raw.DocumentsIn} docs in {rawSeconds:F2} s");
+
+        var (curated, curateSeconds) = await TimeAsync(runner, new CurationRunRequest(input, Path.Combine(context.WorkDirectory, "baseline"), BaselineStrategy.Create(), parallelism), cancellationToken);
+        context.Log.WriteLine($"baseline: {curated.DocumentsOut}/{curated.DocumentsIn} docs kept, {curated.BytesOut / 1e6:F1} MB out, in {curateSeconds:F2} s");
+        foreach (var op in curated.Operations) context.Log.WriteLine($"  {op.Operation}: removals={op.Removals} edits={op.Edits}");
+
+        var rawRate = textMb / rawSeconds;
+        var curateRate = textMb / curateSeconds;
+        var peakRss = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"bench curation: raw_mb_per_s={rawRate:F1} curate_mb_per_s={curateRate:F1} ratio={curateRate / rawRate:F2} docs_per_s={curated.DocumentsIn / curateSeconds:F0} peak_rss_mb={peakRss:F0}");
+    }
+
+    private static async Task<(CurationManifest Manifest, double Seconds)> TimeAsync(CurationRunner runner, CurationRunRequest request, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+        var manifest = await runner.RunAsync(request, null, cancellationToken);
+        // CPU time too: on a shared, loaded machine wall-clock rates say more about the neighbours.
+        Console.Error.WriteLine($"{request.Strategy.Name}: {watch.Elapsed.TotalSeconds:F2} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} s CPU, " +
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses");
+        if (manifest.ShardsFailed > 0) throw new InvalidOperationException($"{manifest.ShardsFailed} shards failed: {manifest.Shards.First(s => !s.IsOk).Error}");
+        return (manifest, watch.Elapsed.TotalSeconds);
+    }
+}

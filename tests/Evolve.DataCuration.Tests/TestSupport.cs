@@ -1,0 +1,63 @@
+using Evolve.DataCuration.Cleaning;
+using Evolve.DataCuration.Parquet;
+using Evolve.DataCuration.Processing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Evolve.DataCuration.Tests;
+
+/// <summary>A scratch folder deleted after the test.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "evolve-curation-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string Sub(string name)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal static class Curation
+{
+    public static ShardFormatOptions Format() => new();
+
+    public static ShardCurator Curator(ShardFormatOptions? format = null) =>
+        new(format ?? Format(), TimeProvider.System, NullLogger<ShardCurator>.Instance);
+
+    public static CurationRunner Runner(ShardFormatOptions? format = null)
+    {
+        format ??= Format();
+        return new CurationRunner(format, Curator(format), TimeProvider.System, NullLogger<CurationRunner>.Instance);
+    }
+
+    public static string Clean(ICleaningOperation operation, string text, out OperationStatistics statistics, ContentDomain domain = ContentDomain.General)
+    {
+        var document = new CleaningDocument(text) { Domain = domain };
+        statistics = new OperationStatistics(operation.Name);
+        operation.Apply(document, statistics);
+        return document.IsRemoved ? "<removed>" : document.Text;
+    }
+
+    public static string Clean(ICleaningOperation operation, string text, ContentDomain domain = ContentDomain.General) =>
+        Clean(operation, text, out _, domain);
+}
+
+/// <summary>Progress that runs its callback synchronously (Progress&lt;T&gt; posts to the thread pool, too late to cancel).</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
