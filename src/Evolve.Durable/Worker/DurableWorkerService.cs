@@ -25,7 +25,7 @@ public sealed class DurableWorkerService : BackgroundService
     private readonly SemaphoreSlim _activitySlots;
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
     private readonly CancellationTokenSource _hardStop = new();
-    private readonly WorkflowHistoryCache _historyCache;
+    private readonly WorkflowSessionCache _sessions;
 
     internal DurableWorkerService(
         SidecarConnection connection,
@@ -43,7 +43,7 @@ public sealed class DurableWorkerService : BackgroundService
         _logger = logger;
         _workflowSlots = new SemaphoreSlim(_options.MaxConcurrentWorkflows);
         _activitySlots = new SemaphoreSlim(_options.MaxConcurrentActivities);
-        _historyCache = new WorkflowHistoryCache(_options.UseStatefulHistory ? _options.MaxCachedHistories : 0);
+        _sessions = new WorkflowSessionCache(_options.UseStatefulHistory ? _options.MaxCachedHistories : 0);
     }
 
     /// <summary>Number of work items received since start (for diagnostics and tests).</summary>
@@ -113,7 +113,7 @@ public sealed class DurableWorkerService : BackgroundService
     {
         var request = new GetWorkItemsRequest();
         if (_options.UseStatefulHistory) request.Capabilities.Add(WorkerCapability.StatefulHistory);
-        _historyCache.Clear(); // what the sidecar assumes we hold is per stream
+        _sessions.Clear(); // what the sidecar assumes we hold is per stream
 
         using var streamCancellation = new CancellationTokenSource();
         using var call = client.GetWorkItems(request, cancellationToken: streamCancellation.Token);
@@ -189,10 +189,19 @@ public sealed class DurableWorkerService : BackgroundService
         {
             if (item.RequestCase == WorkItem.RequestOneofCase.WorkflowRequest)
             {
-                var response = await _workflows.RunAsync(item.WorkflowRequest, _historyCache, client, _hardStop.Token);
+                var response = await _workflows.RunAsync(item.WorkflowRequest, _sessions, client, _hardStop.Token);
                 response.CompletionToken = item.CompletionToken;
-                await CompleteAsync(() => client.CompleteWorkflowTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
-                    "workflow", item.WorkflowRequest.InstanceId);
+                var accepted = false;
+                try
+                {
+                    accepted = await CompleteAsync(() => client.CompleteWorkflowTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
+                        "workflow", item.WorkflowRequest.InstanceId);
+                }
+                finally
+                {
+                    // The sidecar did not take this turn: what we hold no longer matches its history.
+                    if (!accepted) _sessions.Remove(item.WorkflowRequest.InstanceId);
+                }
             }
             else
             {
@@ -219,21 +228,24 @@ public sealed class DurableWorkerService : BackgroundService
         }
     }
 
-    private async Task CompleteAsync(Func<Task<CompleteTaskResponse>> complete, string what, string instanceId)
+    private async Task<bool> CompleteAsync(Func<Task<CompleteTaskResponse>> complete, string what, string instanceId)
     {
         try
         {
             await complete();
+            return true;
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             _logger.LogInformation("Sidecar rejected a stale completion of {What} {InstanceId} (it was re-dispatched): {Detail}",
                 what, instanceId, ex.Status.Detail);
+            return false;
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
         {
             _logger.LogWarning("Completion of {What} {InstanceId} not delivered ({Status}); the sidecar will dispatch it again",
                 what, instanceId, ex.StatusCode);
+            return false;
         }
     }
 
