@@ -50,7 +50,7 @@ public sealed class EndpointSelectionTests
     [InlineData("DAPR_GRPC_ENDPOINT", "ftp://daprd:21", "not a gRPC address")]
     public void Bad_values_fail_with_a_message_naming_the_variable(string name, string value, string expected)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Env((name, value)).Resolve());
+        var error = Assert.Throws<SidecarConfigurationException>(() => Env((name, value)).Resolve());
         Assert.Contains(name, error.Message);
         Assert.Contains(expected, error.Message);
     }
@@ -94,7 +94,7 @@ public sealed class EndpointSelectionTests
     [Fact]
     public void No_sidecar_at_all_is_a_clear_error_naming_the_three_ways_to_get_one()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Connection(Env()).SelectProvider());
+        var error = Assert.Throws<SidecarConfigurationException>(() => Connection(Env()).SelectProvider());
         Assert.Contains("DAPR_GRPC_PORT", error.Message);
         Assert.Contains("--sidecar", error.Message);
         Assert.Contains("embedded sidecar", error.Message);

@@ -160,6 +160,25 @@ public sealed class WorkerTests
         Assert.Equal(Enumerable.Range(0, 30).Sum(i => i * i), (await host.WaitForCompletionAsync(fanOut)).ReadOutputAs<int>());
     }
 
+    [Fact]
+    public async Task A_worker_with_no_sidecar_configured_stops_the_host_with_a_clear_error()
+    {
+        var lines = new List<string>();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new CapturingLoggerProvider(lines));
+        builder.Services.AddSingleton(new DaprEnvironmentEndpointProvider(_ => null));
+        builder.Services.AddDurableWorkflows(r => r.AddWorkflow<SequenceWorkflow>());
+        using var host = builder.Build();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = new TaskCompletionSource();
+        lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+        await host.StartAsync();
+        await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (lines) Assert.Contains(lines, l => l.Contains("No workflow sidecar is available"));
+        await host.StopAsync();
+    }
+
     private static IHost BuildHost(string database, Action<DurableRegistry> register)
     {
         var builder = Host.CreateApplicationBuilder();

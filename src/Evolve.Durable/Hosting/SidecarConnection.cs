@@ -45,7 +45,7 @@ public sealed class SidecarConnection : IDisposable
         {
             return _dapr;
         }
-        return _services.GetService<ISidecarEndpointProvider>() ?? throw new InvalidOperationException(
+        return _services.GetService<ISidecarEndpointProvider>() ?? throw new SidecarConfigurationException(
             "No workflow sidecar is available. Run under Dapr (dapr run sets DAPR_GRPC_ENDPOINT / DAPR_GRPC_PORT), " +
             "pass an explicit sidecar URL (--sidecar http://host:port, or configuration Durable:SidecarAddress), " +
             "or register the embedded sidecar in this process.");

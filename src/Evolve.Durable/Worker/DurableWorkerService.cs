@@ -75,6 +75,11 @@ public sealed class DurableWorkerService : BackgroundService
             {
                 break;
             }
+            catch (SidecarConfigurationException ex)
+            {
+                _logger.LogCritical("Workflow worker cannot start: {Error}", ex.Message);
+                throw; // a setup error: reconnecting cannot fix it, so the host stops with this message
+            }
             catch (Exception ex)
             {
                 var level = failures == 0 ? LogLevel.Information : LogLevel.Warning;
