@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Evolve.Durable.Protocol;
 using Evolve.Durable.Sidecar.Storage;
 
@@ -17,12 +18,15 @@ internal sealed class InstanceState(InstanceRecord record, List<HistoryEvent>? h
     /// <summary>The workflow turn dispatched and not yet answered (at most one).</summary>
     public TurnInFlight? Turn { get; set; }
 
-    /// <summary>True while a dispatch entry for this instance sits in the ready queue.</summary>
+    /// <summary>True while a dispatch entry for this instance waits in the backlog.</summary>
     public bool Queued { get; set; }
 
     public HashSet<long> Activities { get; } = [];
     public HashSet<long> Timers { get; } = [];
     public HashSet<string> Children { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Changes held back to ride along with the in-flight turn's commit (see SidecarEngine.Defer).</summary>
+    public DeferredCommit? Deferred { get; set; }
 
     /// <summary>Long-polls waiting for this instance's state to change.</summary>
     public List<TaskCompletionSource>? Waiters { get; set; }
@@ -54,6 +58,9 @@ internal sealed class WorkerConnection(long id, bool statefulHistory)
 
     public bool Closed { get; set; }
 
+    /// <summary>Items assigned to this stream, waiting to be written to it.</summary>
+    public Channel<WorkItem> Outbox { get; } = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+
     /// <summary>Completion tokens of the items in flight on this stream.</summary>
     public HashSet<string> Tokens { get; } = new(StringComparer.Ordinal);
 
@@ -61,7 +68,7 @@ internal sealed class WorkerConnection(long id, bool statefulHistory)
     public Dictionary<string, (string ExecutionId, int Count)> HistoryCache { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>An entry of the ready queue: a workflow turn (InstanceId set) or an activity (ActivityId).</summary>
+/// <summary>Something due for dispatch: a workflow turn (InstanceId set) or an activity (ActivityId).</summary>
 internal readonly record struct DispatchItem(string? InstanceId, long ActivityId)
 {
     public static DispatchItem Workflow(string instanceId) => new(instanceId, 0);
@@ -73,5 +80,16 @@ internal sealed class ChangeSet
 {
     public List<StoreChange> Changes { get; } = [];
     public List<Action> AfterCommit { get; } = [];
+
+    /// <summary>Acknowledgements of deferred changes folded into this set; they complete with its commit.</summary>
+    public List<TaskCompletionSource> Linked { get; } = [];
     public void Add(StoreChange change) => Changes.Add(change);
+}
+
+/// <summary>An instance's changes waiting to be committed together with its in-flight turn's answer.</summary>
+internal sealed class DeferredCommit(long generation)
+{
+    public long Generation { get; } = generation;
+    public ChangeSet Changes { get; } = new();
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

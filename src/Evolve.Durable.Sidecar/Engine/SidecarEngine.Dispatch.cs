@@ -1,38 +1,42 @@
+using System.Threading.Channels;
 using Evolve.Durable.Protocol;
 using Grpc.Core;
 
 namespace Evolve.Durable.Sidecar.Engine;
 
-/// <summary>Dispatch: worker streams take items from the ready queue; items of a closed stream go back.</summary>
+/// <summary>
+/// Dispatch: each item that becomes due is assigned at once to the open stream with the fewest items
+/// in flight (so busy or slow workers get fewer, idle ones more); with no stream open it waits in the
+/// backlog. A stream that closes hands everything it held back for reassignment.
+/// </summary>
 internal sealed partial class SidecarEngine
 {
-    /// <summary>Registers a GetWorkItems stream.</summary>
+    private int _nextWorker;
+
+    /// <summary>Registers a GetWorkItems stream and hands it the backlog.</summary>
     public WorkerConnection Connect(IEnumerable<WorkerCapability> capabilities)
     {
         lock (_lock)
-            return new WorkerConnection(++_workerSeq, capabilities.Contains(WorkerCapability.StatefulHistory));
+        {
+            var worker = new WorkerConnection(++_workerSeq, capabilities.Contains(WorkerCapability.StatefulHistory));
+            _workers.Add(worker);
+            var waiting = _backlog.Count;
+            for (var i = 0; i < waiting; i++)
+                Dispatch(_backlog.Dequeue());
+            return worker;
+        }
     }
 
-    /// <summary>
-    /// Streams items to one worker until it disconnects. Idle streams wait on the shared ready queue in
-    /// turn, so items spread round-robin over the free workers.
-    /// </summary>
+    /// <summary>Writes the worker's assigned items to its stream until the stream or the sidecar stops.</summary>
     public async Task StreamWorkItemsAsync(WorkerConnection worker, Func<WorkItem, Task> send, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         try
         {
-            var reader = _ready.Reader;
-            while (await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var item))
-                {
-                    var workItem = Take(item, worker);
-                    if (workItem is not null)
-                        await send(workItem).ConfigureAwait(false);
-                    linked.Token.ThrowIfCancellationRequested();
-                }
-            }
+            var outbox = worker.Outbox.Reader;
+            while (await outbox.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                while (outbox.TryRead(out var item))
+                    await send(item).ConfigureAwait(false);
         }
         finally
         {
@@ -40,34 +44,32 @@ internal sealed partial class SidecarEngine
         }
     }
 
-    /// <summary>Turns a ready-queue entry into a work item for this worker, or null when it is no longer due.</summary>
-    private WorkItem? Take(DispatchItem item, WorkerConnection worker)
+    /// <summary>Assigns a due item to the least-loaded open stream (call under the lock).</summary>
+    private void Dispatch(DispatchItem item)
     {
-        lock (_lock)
+        if (_workers.Count == 0)
         {
-            if (worker.Closed)
-            {
-                Requeue(item);
-                return null;
-            }
-            return item.InstanceId is { } instanceId ? TakeTurn(instanceId, worker) : TakeActivity(item.ActivityId, worker);
+            _backlog.Enqueue(item);
+            return;
         }
+        var worker = LeastLoadedWorker();
+        var workItem = item.InstanceId is { } instanceId ? TakeTurn(instanceId, worker) : TakeActivity(item.ActivityId, worker);
+        if (workItem is not null)
+            worker.Outbox.Writer.TryWrite(workItem);
     }
 
-    private void Requeue(DispatchItem item)
+    private WorkerConnection LeastLoadedWorker()
     {
-        if (item.InstanceId is { } instanceId)
+        // Start the scan at a rotating position so ties spread round-robin.
+        _nextWorker = (_nextWorker + 1) % _workers.Count;
+        var best = _workers[_nextWorker];
+        for (var i = 1; i < _workers.Count; i++)
         {
-            if (_instances.TryGetValue(instanceId, out var state))
-            {
-                state.Queued = false;
-                MakeReady(state);
-            }
+            var candidate = _workers[(_nextWorker + i) % _workers.Count];
+            if (candidate.Tokens.Count < best.Tokens.Count)
+                best = candidate;
         }
-        else
-        {
-            _ready.Writer.TryWrite(item);
-        }
+        return best;
     }
 
     private WorkItem? TakeTurn(string instanceId, WorkerConnection worker)
@@ -114,13 +116,18 @@ internal sealed partial class SidecarEngine
         return new WorkItem { ActivityRequest = activity.Stored.Request, CompletionToken = token };
     }
 
-    /// <summary>The stream closed (worker stopped or died): everything it held goes back to the queue.</summary>
+    /// <summary>The stream closed (worker stopped or died): everything it held is reassigned.</summary>
     private void Disconnect(WorkerConnection worker)
     {
         lock (_lock)
         {
             worker.Closed = true;
-            foreach (var token in worker.Tokens)
+            _workers.Remove(worker);
+            worker.Outbox.Writer.TryComplete();
+            var held = worker.Tokens.ToList();
+            worker.Tokens.Clear();
+            worker.HistoryCache.Clear();
+            foreach (var token in held)
             {
                 if (!_tokens.Remove(token, out var holder))
                     continue;
@@ -128,17 +135,16 @@ internal sealed partial class SidecarEngine
                 {
                     case InstanceState state:
                         state.Turn = null;
+                        FlushDeferred(state);
                         MakeReady(state);
                         break;
                     case PendingActivity activity:
                         activity.Token = null;
                         activity.Worker = null;
-                        _ready.Writer.TryWrite(DispatchItem.Activity(activity.Stored.Id));
+                        Dispatch(DispatchItem.Activity(activity.Stored.Id));
                         break;
                 }
             }
-            worker.Tokens.Clear();
-            worker.HistoryCache.Clear();
         }
     }
 

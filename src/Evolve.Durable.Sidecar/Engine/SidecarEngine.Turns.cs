@@ -50,6 +50,7 @@ internal sealed partial class SidecarEngine
             _activities.Remove(stored.Id);
             var changes = new ChangeSet();
             changes.Add(new StoreChange.RemoveActivity(stored.Id));
+            var defer = false;
             if (_instances.TryGetValue(stored.InstanceId, out var state) && !state.Record.IsTerminal
                 && state.Record.ExecutionId == stored.ExecutionId)
             {
@@ -60,14 +61,17 @@ internal sealed partial class SidecarEngine
                     : Events.TaskCompleted(Now, request.TaskId, request.TaskExecutionId, response.Result);
                 AddToInbox(state, e, changes);
                 MakeReady(state);
+                // A turn is now in flight for this instance: its answer will carry this result to disk.
+                defer = state.Turn is not null;
             }
-            commit = Commit(changes);
+            commit = defer ? Defer(state!, changes) : Commit(changes);
         }
         return AwaitCommit(commit);
     }
 
     private void ApplyTurn(InstanceState state, TurnInFlight turn, WorkflowResponse response, ChangeSet changes)
     {
+        MergeDeferred(state, changes);
         var now = Now;
         var outcome = WorkflowTurnApplier.Apply(state.Record, state.History!, response, now, NewId);
 
@@ -145,7 +149,7 @@ internal sealed partial class SidecarEngine
         state.Activities.Add(stored.Id);
         changes.Add(new StoreChange.AddActivity(stored));
         // Dispatch only once the schedule is durable: an activity's side effects must not outrun its record.
-        changes.AfterCommit.Add(() => _ready.Writer.TryWrite(DispatchItem.Activity(stored.Id)));
+        changes.AfterCommit.Add(() => Dispatch(DispatchItem.Activity(stored.Id)));
     }
 
     private void ScheduleTimer(InstanceState state, int timerId, DateTimeOffset fireAt, ChangeSet changes)
@@ -225,15 +229,16 @@ internal sealed partial class SidecarEngine
         NotifyParent(state, changes);
         changes.AfterCommit.Add(() =>
         {
-            lock (_lock)
-                if (state.Record.IsTerminal)
-                    state.History = null; // served from the store from now on
+            if (state.Record.IsTerminal)
+                state.History = null; // served from the store from now on
         });
     }
 
     /// <summary>Removes the instance's queued activities, timers, inbox and in-flight turn.</summary>
     private void DropPendingWork(InstanceState state, ChangeSet changes)
     {
+        // Deferred changes must reach the store before the ones that clear this instance's rows.
+        FlushDeferred(state);
         foreach (var id in state.Activities)
             if (_activities.Remove(id, out var activity))
                 RevokeToken(activity.Token, activity.Worker);

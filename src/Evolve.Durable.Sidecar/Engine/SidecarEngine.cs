@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Evolve.Durable.Protocol;
 using Evolve.Durable.Sidecar.Storage;
 using Grpc.Core;
@@ -22,8 +21,8 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private readonly Dictionary<long, PendingActivity> _activities = [];
     private readonly Dictionary<long, StoredTimer> _timers = [];
     private readonly Dictionary<string, object> _tokens = new(StringComparer.Ordinal);
-    private readonly Channel<DispatchItem> _ready = Channel.CreateUnbounded<DispatchItem>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Queue<DispatchItem> _backlog = new();
+    private readonly List<WorkerConnection> _workers = [];
     private readonly ISidecarStore _store;
     private readonly GroupCommitWriter _writer;
     private readonly WakeupScheduler _wakeups;
@@ -38,6 +37,8 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private long _activitySeq;
     private long _timerSeq;
     private long _workerSeq;
+    private long _deferSeq;
+    private static readonly TimeSpan MaxDeferral = TimeSpan.FromMilliseconds(20);
     private Task _lastCommit = Task.CompletedTask;
 
     public SidecarEngine(ISidecarStore store, SidecarOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -74,7 +75,9 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         BeginStop();
-        _ready.Writer.TryComplete();
+        lock (_lock)
+            foreach (var state in _instances.Values)
+                FlushDeferred(state);
         await _wakeups.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
@@ -103,7 +106,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
                 continue;
             _activities[activity.Id] = new PendingActivity(activity);
             owner.Activities.Add(activity.Id);
-            _ready.Writer.TryWrite(DispatchItem.Activity(activity.Id));
+            Dispatch(DispatchItem.Activity(activity.Id));
         }
         foreach (var timer in snapshot.Timers)
         {
@@ -122,12 +125,13 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     /// <summary>Hands the change set to the writer (call under the lock); the task completes after its commit.</summary>
     private Task Commit(ChangeSet changes)
     {
-        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0)
+        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0 && changes.Linked.Count == 0)
             return _lastCommit;
         var after = changes.AfterCommit.Count == 0 ? null : (Action)(() =>
         {
-            foreach (var action in changes.AfterCommit)
-                action();
+            lock (_lock)
+                foreach (var action in changes.AfterCommit)
+                    action();
         });
         try
         {
@@ -135,9 +139,63 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         }
         catch (StoreFailedException ex)
         {
+            foreach (var linked in changes.Linked)
+                linked.TrySetException(ex);
             throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
+        if (changes.Linked.Count > 0)
+        {
+            var acknowledgements = changes.Linked.ToArray();
+            _lastCommit.ContinueWith(commit =>
+            {
+                foreach (var linked in acknowledgements)
+                    if (commit.Exception is { } ex)
+                        linked.TrySetException(ex.InnerExceptions);
+                    else
+                        linked.TrySetResult();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         return _lastCommit;
+    }
+
+    /// <summary>
+    /// Holds an instance's changes back so they commit in the same transaction as the answer to its
+    /// in-flight turn (one fsync per step instead of two). The caller's acknowledgement still waits
+    /// for that commit. A deadline, the turn being lost, or the instance's pending work being dropped
+    /// flushes them on their own; the merge happens first thing in the turn's commit, keeping order.
+    /// </summary>
+    private Task Defer(InstanceState state, ChangeSet changes)
+    {
+        if (state.Deferred is null)
+        {
+            state.Deferred = new DeferredCommit(++_deferSeq);
+            _wakeups.Schedule(Now + MaxDeferral, Wakeup.Flush(state.Id, state.Deferred.Generation));
+        }
+        var deferred = state.Deferred.Changes;
+        deferred.Changes.AddRange(changes.Changes);
+        deferred.AfterCommit.AddRange(changes.AfterCommit);
+        return state.Deferred.Done.Task;
+    }
+
+    /// <summary>Commits the instance's deferred changes now, ahead of anything enqueued after this call.</summary>
+    private void FlushDeferred(InstanceState state)
+    {
+        if (state.Deferred is not { } deferred)
+            return;
+        state.Deferred = null;
+        deferred.Changes.Linked.Add(deferred.Done);
+        Commit(deferred.Changes);
+    }
+
+    /// <summary>Moves the instance's deferred changes to the front of a change set that is about to be built.</summary>
+    private static void MergeDeferred(InstanceState state, ChangeSet changes)
+    {
+        if (state.Deferred is not { } deferred)
+            return;
+        state.Deferred = null;
+        changes.Changes.InsertRange(0, deferred.Changes.Changes);
+        changes.AfterCommit.InsertRange(0, deferred.Changes.AfterCommit);
+        changes.Linked.Add(deferred.Done);
     }
 
     /// <summary>Awaits a commit, turning a store failure into a gRPC status the caller can act on.</summary>
@@ -167,7 +225,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         if (state.Queued || !IsReady(state))
             return;
         state.Queued = true;
-        _ready.Writer.TryWrite(DispatchItem.Workflow(state.Id));
+        Dispatch(DispatchItem.Workflow(state.Id));
     }
 
     private void AddToInbox(InstanceState state, HistoryEvent e, ChangeSet changes)
@@ -212,13 +270,19 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
             var changes = new ChangeSet();
             foreach (var wakeup in due)
             {
-                if (wakeup.InstanceId is { } instanceId)
+                if (wakeup.Kind == WakeupKind.Start)
                 {
-                    if (_instances.TryGetValue(instanceId, out var starting))
+                    if (_instances.TryGetValue(wakeup.InstanceId!, out var starting))
                         MakeReady(starting);
                     continue;
                 }
-                if (!_timers.Remove(wakeup.TimerId, out var timer))
+                if (wakeup.Kind == WakeupKind.FlushDeferred)
+                {
+                    if (_instances.TryGetValue(wakeup.InstanceId!, out var holding) && holding.Deferred?.Generation == wakeup.Id)
+                        FlushDeferred(holding);
+                    continue;
+                }
+                if (!_timers.Remove(wakeup.Id, out var timer))
                     continue;
                 changes.Add(new StoreChange.RemoveTimer(timer.Id));
                 if (!_instances.TryGetValue(timer.InstanceId, out var state) || state.Record.IsTerminal

@@ -100,6 +100,8 @@ internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubS
         var worker = engine.Connect(request.Capabilities);
         try
         {
+            // Headers first, so the worker knows it is attached before any item arrives.
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
             await engine.StreamWorkItemsAsync(worker, item => responseStream.WriteAsync(item), context.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
