@@ -112,7 +112,19 @@ public sealed class DurableWorkerService : BackgroundService
         return TimeSpan.FromMilliseconds(Math.Clamp(jittered, min, max));
     }
 
-    private bool _streamDeliveredItems;
+    private volatile bool _streamDeliveredItems;
+    private volatile bool _connected;
+
+    /// <summary>True while a work-item stream is open and the sidecar has answered it (headers or an item).</summary>
+    public bool IsConnected => _connected;
+
+    private void MarkConnected(SidecarEndpoint endpoint)
+    {
+        if (_streamDeliveredItems) return;
+        _streamDeliveredItems = true;
+        _connected = true;
+        _logger.LogInformation("Connected to workflow sidecar {Sidecar}", endpoint.Description);
+    }
 
     private async Task RunStreamAsync(TaskHubSidecarService.TaskHubSidecarServiceClient client, SidecarEndpoint endpoint, CancellationToken stoppingToken)
     {
@@ -124,6 +136,12 @@ public sealed class DurableWorkerService : BackgroundService
         using var call = client.GetWorkItems(request, cancellationToken: streamCancellation.Token);
         var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
         _streamDeliveredItems = false;
+        // Sidecars that send headers up front (the embedded one does) count as connected right away.
+        var streamEnded = false;
+        _ = call.ResponseHeadersAsync.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully && !streamEnded) MarkConnected(endpoint);
+        }, TaskScheduler.Default);
         try
         {
             while (true)
@@ -141,11 +159,7 @@ public sealed class DurableWorkerService : BackgroundService
                 {
                     return;
                 }
-                if (!_streamDeliveredItems)
-                {
-                    _streamDeliveredItems = true;
-                    _logger.LogInformation("Connected to workflow sidecar {Sidecar}", endpoint.Description);
-                }
+                MarkConnected(endpoint);
                 Interlocked.Increment(ref _received);
                 if (!await TryDispatchAsync(call.ResponseStream.Current, client, stoppingToken))
                 {
@@ -156,6 +170,8 @@ public sealed class DurableWorkerService : BackgroundService
         }
         finally
         {
+            streamEnded = true;
+            _connected = false;
             streamCancellation.Cancel();
         }
     }
