@@ -149,11 +149,17 @@ public sealed class WorkerTests
         Directory.Delete(directory, recursive: true);
     }
 
-    [Fact]
-    public async Task Without_stateful_history_the_worker_replays_full_histories_with_the_same_results()
+    [Theory]
+    [InlineData(1024)] // full histories arrive; the live session is reused after an event-by-event prefix check
+    [InlineData(0)]    // no sessions: every turn replays from the start
+    public async Task Without_stateful_history_the_worker_gets_full_histories_and_the_same_results(int maxCachedHistories)
     {
         await using var host = await DurableTestHost.StartAsync(r => r.AddWorkflow<SequenceWorkflow>().AddWorkflow<FanOutWorkflow>().AddActivity<Add>().AddActivity<Square>(),
-            s => s.Configure<DurableWorkerOptions>(o => o.UseStatefulHistory = false));
+            s => s.Configure<DurableWorkerOptions>(o =>
+            {
+                o.UseStatefulHistory = false;
+                o.MaxCachedHistories = maxCachedHistories;
+            }));
         var sequence = await host.Client.ScheduleNewWorkflowAsync("SequenceWorkflow", input: 20);
         var fanOut = await host.Client.ScheduleNewWorkflowAsync("FanOutWorkflow", input: 30);
         Assert.Equal(Enumerable.Range(1, 20).Sum(), (await host.WaitForCompletionAsync(sequence)).ReadOutputAs<int>());

@@ -43,7 +43,7 @@ public sealed class DurableWorkerService : BackgroundService
         _logger = logger;
         _workflowSlots = new SemaphoreSlim(_options.MaxConcurrentWorkflows);
         _activitySlots = new SemaphoreSlim(_options.MaxConcurrentActivities);
-        _sessions = new WorkflowSessionCache(_options.UseStatefulHistory ? _options.MaxCachedHistories : 0);
+        _sessions = new WorkflowSessionCache(_options.MaxCachedHistories);
     }
 
     /// <summary>Number of work items received since start (for diagnostics and tests).</summary>

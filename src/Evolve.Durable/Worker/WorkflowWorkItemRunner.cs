@@ -26,17 +26,18 @@ internal sealed class WorkflowWorkItemRunner(
         var generation = sessions.Generation;
         var entry = sessions.Take(request.InstanceId);
         var cachedCount = request.CachedHistory?.EventCount ?? 0;
-        if (entry is not null && (cachedCount == 0 || (executionId.Length > 0 && entry.ExecutionId != executionId)))
+        if (entry is not null && executionId.Length > 0 && entry.ExecutionId != executionId)
         {
-            entry.Dispose(); // a full history (or another execution) supersedes what we held
+            entry.Dispose(); // another execution (continue-as-new): nothing we hold applies
             entry = null;
         }
 
         WorkflowTurnResult result;
-        if (entry is { Session: { IsFinished: false } session } && session.EventsApplied == cachedCount && entry.Events.Count == cachedCount)
+        if (entry is { Session: { IsFinished: false } session } && session.EventsApplied == entry.Events.Count
+            && TryGetUnseenPast(request, entry, cachedCount) is { } unseenPast)
         {
-            result = session.RunTurn(request.PastEvents, request.NewEvents);
-            entry.Events.AddRange(request.PastEvents);
+            result = session.RunTurn(unseenPast, request.NewEvents);
+            entry.Events.AddRange(unseenPast);
         }
         else
         {
@@ -74,6 +75,35 @@ internal sealed class WorkflowWorkItemRunner(
         if (result.CustomStatus is not null) response.CustomStatus = result.CustomStatus;
         return response;
     }
+
+    /// <summary>
+    /// The committed events the live session has not applied yet, or null when the session does not
+    /// hold exactly a prefix of this history. With a cached-history request the sidecar says what we
+    /// hold; with a full history (daprd without stateful history) the prefix is checked event by event.
+    /// </summary>
+    private static IReadOnlyList<HistoryEvent>? TryGetUnseenPast(WorkflowRequest request, WorkflowSessionCache.Entry entry, int cachedCount)
+    {
+        var held = entry.Events;
+        if (cachedCount > 0)
+        {
+            return cachedCount == held.Count ? request.PastEvents : null;
+        }
+        var past = request.PastEvents;
+        if (past.Count < held.Count)
+        {
+            return null;
+        }
+        for (var i = 0; i < held.Count; i++)
+        {
+            if (!SameEvent(held[i], past[i])) return null;
+        }
+        var unseen = new List<HistoryEvent>(past.Count - held.Count);
+        for (var i = held.Count; i < past.Count; i++) unseen.Add(past[i]);
+        return unseen;
+    }
+
+    private static bool SameEvent(HistoryEvent a, HistoryEvent b) =>
+        a.EventId == b.EventId && a.EventTypeCase == b.EventTypeCase && Equals(a.Timestamp, b.Timestamp);
 
     /// <summary>Every committed event of the execution: the request's own, or our prefix + the request's, or fetched.</summary>
     private async Task<IReadOnlyList<HistoryEvent>> GetFullPastAsync(
