@@ -202,3 +202,35 @@ public sealed class WorkerTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+public sealed class HugeResult : WorkflowActivity<object?, string>
+{
+    public override Task<string> RunAsync(WorkflowActivityContext context, object? input) => Task.FromResult(new string('x', 5_000_000));
+}
+
+public sealed class HugeResultWorkflow : Workflow<object?, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, object? input)
+    {
+        try
+        {
+            return (await context.CallActivityAsync<string>("HugeResult")).Length.ToString();
+        }
+        catch (WorkflowTaskFailedException ex)
+        {
+            return ex.FailureDetails.ErrorType;
+        }
+    }
+}
+
+public sealed class OversizedPayloadTests
+{
+    [Fact]
+    public async Task An_activity_result_over_the_sidecar_limit_becomes_a_recorded_activity_failure()
+    {
+        await using var host = await DurableTestHost.StartAsync(r => r.AddWorkflow<HugeResultWorkflow>().AddActivity<HugeResult>());
+        var id = await host.Client.ScheduleNewWorkflowAsync("HugeResultWorkflow");
+        var state = await host.WaitForCompletionAsync(id);
+        Assert.Equal("ActivityResultRejected", state.ReadOutputAs<string>());
+    }
+}

@@ -114,6 +114,7 @@ public sealed class DurableWorkerService : BackgroundService
 
     private volatile bool _streamDeliveredItems;
     private volatile bool _connected;
+    private volatile CancellationTokenSource? _currentStream;
 
     /// <summary>True while a work-item stream is open and the sidecar has answered it (headers or an item).</summary>
     public bool IsConnected => _connected;
@@ -133,6 +134,7 @@ public sealed class DurableWorkerService : BackgroundService
         _sessions.Clear(); // what the sidecar assumes we hold is per stream
 
         using var streamCancellation = new CancellationTokenSource();
+        _currentStream = streamCancellation;
         using var call = client.GetWorkItems(request, cancellationToken: streamCancellation.Token);
         var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
         _streamDeliveredItems = false;
@@ -172,6 +174,7 @@ public sealed class DurableWorkerService : BackgroundService
         {
             streamEnded = true;
             _connected = false;
+            _currentStream = null;
             streamCancellation.Cancel();
         }
     }
@@ -218,6 +221,13 @@ public sealed class DurableWorkerService : BackgroundService
                     accepted = await CompleteAsync(() => client.CompleteWorkflowTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
                         "workflow", item.WorkflowRequest.InstanceId);
                 }
+                catch (RpcException ex) when (IsRejection(ex))
+                {
+                    // Sending the same turn again would be rejected again: fail the workflow with the reason instead.
+                    _logger.LogWarning("Sidecar rejected the turn of workflow {InstanceId} ({Status}: {Detail}); failing the workflow",
+                        item.WorkflowRequest.InstanceId, ex.StatusCode, ex.Status.Detail);
+                    await client.CompleteWorkflowTaskAsync(RejectedTurn(response, ex), cancellationToken: _hardStop.Token);
+                }
                 finally
                 {
                     // The sidecar did not take this turn: what we hold no longer matches its history.
@@ -230,8 +240,20 @@ public sealed class DurableWorkerService : BackgroundService
                 var response = await _activities.RunAsync(request, _hardStop.Token);
                 if (response is null) return;
                 response.CompletionToken = item.CompletionToken;
-                await CompleteAsync(() => client.CompleteActivityTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
-                    $"activity '{request.Name}' (task {request.TaskId}) of", response.InstanceId);
+                try
+                {
+                    await CompleteAsync(() => client.CompleteActivityTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
+                        $"activity '{request.Name}' (task {request.TaskId}) of", response.InstanceId);
+                }
+                catch (RpcException ex) when (IsRejection(ex))
+                {
+                    _logger.LogWarning("Sidecar rejected the result of activity {Name} of {InstanceId} ({Status}: {Detail}); reporting it as failed",
+                        request.Name, response.InstanceId, ex.StatusCode, ex.Status.Detail);
+                    response.Result = null;
+                    response.FailureDetails = new WorkflowTaskFailureDetails("ActivityResultRejected",
+                        $"The sidecar rejected the result of activity '{request.Name}' ({ex.StatusCode}: {ex.Status.Detail}).").ToProto();
+                    await client.CompleteActivityTaskAsync(response, cancellationToken: _hardStop.Token);
+                }
             }
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -240,12 +262,43 @@ public sealed class DurableWorkerService : BackgroundService
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Work item for {InstanceId} could not be processed; the sidecar will dispatch it again",
+            // An item left unanswered on a live stream would stay in flight forever; reconnecting makes the
+            // sidecar hand it (and the stream's other items) out again.
+            _logger.LogError(ex, "Work item for {InstanceId} could not be processed; reconnecting so the sidecar dispatches it again",
                 item.WorkflowRequest?.InstanceId ?? item.ActivityRequest?.WorkflowInstance?.InstanceId);
+            ResetStream();
         }
         finally
         {
             slots.Release();
+        }
+    }
+
+    private static bool IsRejection(RpcException ex) =>
+        ex.StatusCode is StatusCode.InvalidArgument or StatusCode.ResourceExhausted or StatusCode.FailedPrecondition;
+
+    private static WorkflowResponse RejectedTurn(WorkflowResponse rejected, RpcException ex)
+    {
+        var failure = new WorkflowTaskFailureDetails("WorkflowResponseRejected",
+            $"The sidecar rejected this workflow's turn ({ex.StatusCode}: {ex.Status.Detail}), e.g. a payload over its size limit.");
+        var response = new WorkflowResponse { InstanceId = rejected.InstanceId, CompletionToken = rejected.CompletionToken };
+        response.Actions.Add(new WorkflowAction
+        {
+            Id = rejected.Actions.Count == 0 ? 0 : rejected.Actions.Max(a => a.Id) + 1,
+            CompleteWorkflow = new CompleteWorkflowAction { WorkflowStatus = OrchestrationStatus.Failed, FailureDetails = failure.ToProto() },
+        });
+        return response;
+    }
+
+    private void ResetStream()
+    {
+        try
+        {
+            _currentStream?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // that stream already ended
         }
     }
 
