@@ -46,6 +46,11 @@ public sealed class BadInputTests : IAsyncLifetime
             () => client.CompleteActivityTaskAsync(new ActivityResponse { InstanceId = "x" }).ResponseAsync);
         Assert.Contains("completionToken", noToken.Status.Detail);
         await RpcAssert.ThrowsAsync(StatusCode.InvalidArgument, () => client.PurgeInstancesAsync(new PurgeInstancesRequest()).ResponseAsync);
+        var badTime = await RpcAssert.ThrowsAsync(StatusCode.InvalidArgument, () => client.StartInstanceAsync(new CreateInstanceRequest
+        {
+            Name = "W", ScheduledStartTimestamp = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue },
+        }).ResponseAsync);
+        Assert.Contains("scheduledStartTimestamp", badTime.Status.Detail);
         await RpcAssert.ThrowsAsync(StatusCode.Unimplemented,
             () => client.RerunWorkflowFromEventAsync(new RerunWorkflowFromEventRequest { SourceInstanceID = "x" }).ResponseAsync);
     }
@@ -88,6 +93,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("timer-without-time", "CreateTimerAction.fireAt")]
     [InlineData("event-without-target", "SendEventAction.instance")]
     [InlineData("duplicate-id", "appears twice")]
+    [InlineData("timer-out-of-range", "could not be applied")]
     [InlineData("reused-id", "already has an event")]
     public async Task Each_kind_of_malformed_action_is_named_in_the_failure(string kind, string expected)
     {
@@ -106,6 +112,8 @@ public sealed class BadInputTests : IAsyncLifetime
             "timer-without-time" => [new WorkflowAction { Id = 0, CreateTimer = new CreateTimerAction() }],
             "event-without-target" => [new WorkflowAction { Id = 0, SendEvent = new SendEventAction { Name = "E" } }],
             "duplicate-id" => [Actions.Activity(0, "A"), Actions.Activity(0, "B")],
+            "timer-out-of-range" => [new WorkflowAction { Id = 0, CreateTimer = new CreateTimerAction
+                { FireAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue } } }],
             _ => [Actions.Activity(0, "A")],
         };
         await worker.CompleteAsync(turn, actions);

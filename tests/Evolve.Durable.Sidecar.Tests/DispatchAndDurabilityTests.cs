@@ -141,6 +141,32 @@ public sealed class DispatchAndDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Acknowledged_activity_results_are_durable_even_while_the_turn_they_triggered_is_unanswered()
+    {
+        var worker = await _sidecar.ConnectWorkerAsync();
+        var id = await _sidecar.StartAsync("Pair", instanceId: "acked-durable");
+        await worker.CompleteAsync(await worker.NextWorkflowAsync(), Actions.Activity(0, "A"), Actions.Activity(1, "B"));
+        var first = await worker.NextActivityAsync();
+        var second = await worker.NextActivityAsync();
+        await worker.CompleteActivityAsync(first, "\"a\"");
+        var heldTurn = await worker.NextWorkflowAsync(); // never answered: the results may not wait for it forever
+        await worker.CompleteActivityAsync(second, "\"b\"");
+        Assert.NotNull(heldTurn.WorkflowRequest);
+        await worker.DisposeAsync();
+
+        await _sidecar.RestartAsync();
+
+        await using var after = await _sidecar.ConnectWorkerAsync();
+        var turn = await after.NextWorkflowAsync();
+        Assert.Equal(id, turn.WorkflowRequest.InstanceId);
+        var results = turn.WorkflowRequest.NewEvents.Where(e => e.EventTypeCase == EventTypeOneofCase.TaskCompleted)
+            .ToDictionary(e => e.TaskCompleted.TaskScheduledId, e => e.TaskCompleted.Result);
+        Assert.Equal("\"a\"", results[0]);
+        Assert.Equal("\"b\"", results[1]);
+        Assert.Equal(0, after.ActivitiesReceived);
+    }
+
+    [Fact]
     public async Task The_store_is_SQLite_in_WAL_mode_and_a_second_sidecar_cannot_open_it()
     {
         await _sidecar.StartAsync("X", instanceId: "on-disk");

@@ -116,11 +116,13 @@ internal sealed partial class SidecarEngine
         return new WorkItem { ActivityRequest = activity.Stored.Request, CompletionToken = token };
     }
 
-    /// <summary>The stream closed (worker stopped or died): everything it held is reassigned.</summary>
-    private void Disconnect(WorkerConnection worker)
+    /// <summary>The stream closed (worker stopped or died): everything it held is reassigned. Idempotent.</summary>
+    public void Disconnect(WorkerConnection worker)
     {
         lock (_lock)
         {
+            if (worker.Closed)
+                return;
             worker.Closed = true;
             _workers.Remove(worker);
             worker.Outbox.Writer.TryComplete();

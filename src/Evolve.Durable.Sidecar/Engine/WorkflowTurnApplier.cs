@@ -32,14 +32,29 @@ internal static class WorkflowTurnApplier
     public static TurnOutcome Apply(InstanceRecord instance, IReadOnlyList<HistoryEvent> history,
         WorkflowResponse response, DateTimeOffset now, Func<string> newInstanceId)
     {
-        var outcome = new TurnOutcome();
         var problem = FindProblem(history, response);
-        if (problem is not null)
+        if (problem is null)
         {
-            outcome.Rejection = Events.Failure(InvalidActionErrorType,
-                $"The worker's response for workflow instance '{instance.InstanceId}' was rejected: {problem}");
-            return outcome;
+            try
+            {
+                return Translate(instance, response, now, newInstanceId);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // e.g. a timestamp outside the representable range
+                problem = $"it could not be applied: {ex.Message}";
+            }
         }
+        return new TurnOutcome
+        {
+            Rejection = Events.Failure(InvalidActionErrorType,
+                $"The worker's response for workflow instance '{instance.InstanceId}' was rejected: {problem}"),
+        };
+    }
+
+    private static TurnOutcome Translate(InstanceRecord instance, WorkflowResponse response, DateTimeOffset now, Func<string> newInstanceId)
+    {
+        var outcome = new TurnOutcome();
 
         foreach (var action in response.Actions)
         {
@@ -121,13 +136,29 @@ internal static class WorkflowTurnApplier
         return outcome;
     }
 
+    private static bool IsValid(Google.Protobuf.WellKnownTypes.Timestamp? timestamp)
+    {
+        if (timestamp is null)
+            return true;
+        try
+        {
+            timestamp.ToDateTimeOffset();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Returns a sentence naming what is wrong with the response, or null when it is well formed.</summary>
     private static string? FindProblem(IReadOnlyList<HistoryEvent> history, WorkflowResponse response)
     {
-        var usedIds = new HashSet<int>();
+        // New actions normally carry ids above every id in the history; only then is a full scan needed.
+        var maxUsedId = -1;
         foreach (var past in history)
-            if (past.EventId >= 0)
-                usedIds.Add(past.EventId);
+            maxUsedId = Math.Max(maxUsedId, past.EventId);
+        bool IdUsed(int id) => id <= maxUsedId && history.Any(past => past.EventId == id);
         var seen = new HashSet<int>();
         foreach (var action in response.Actions)
         {
@@ -136,7 +167,7 @@ internal static class WorkflowTurnApplier
                 return $"{label} has a negative id; each action's id is its sequence number (0, 1, 2, …).";
             if (!seen.Add(action.Id))
                 return $"action id {action.Id} appears twice in one response; each action needs its own sequence number.";
-            if (usedIds.Contains(action.Id) && action.WorkflowActionTypeCase != WorkflowAction.WorkflowActionTypeOneofCase.CompleteWorkflow)
+            if (action.WorkflowActionTypeCase != WorkflowAction.WorkflowActionTypeOneofCase.CompleteWorkflow && IdUsed(action.Id))
                 return $"{label} reuses id {action.Id}, which already has an event in the history; only new actions may be sent.";
             var problem = action.WorkflowActionTypeCase switch
             {
@@ -149,6 +180,8 @@ internal static class WorkflowTurnApplier
                     "has an empty workflow name (CreateChildWorkflowAction.name).",
                 WorkflowAction.WorkflowActionTypeOneofCase.CreateDetachedWorkflow when string.IsNullOrWhiteSpace(action.CreateDetachedWorkflow.Name) =>
                     "has an empty workflow name (CreateDetachedWorkflowAction.name).",
+                WorkflowAction.WorkflowActionTypeOneofCase.CreateDetachedWorkflow when !IsValid(action.CreateDetachedWorkflow.ScheduledStartTimestamp) =>
+                    "has a scheduledStartTimestamp outside years 1..9999 (CreateDetachedWorkflowAction.scheduledStartTimestamp).",
                 WorkflowAction.WorkflowActionTypeOneofCase.SendEvent when string.IsNullOrEmpty(action.SendEvent.Instance?.InstanceId) =>
                     "has no target instance (SendEventAction.instance.instanceId).",
                 WorkflowAction.WorkflowActionTypeOneofCase.SendEvent when string.IsNullOrWhiteSpace(action.SendEvent.Name) =>

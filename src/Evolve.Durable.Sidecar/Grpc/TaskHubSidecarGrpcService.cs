@@ -18,6 +18,7 @@ internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubS
     public override async Task<CreateInstanceResponse> StartInstance(CreateInstanceRequest request, ServerCallContext context)
     {
         Require.NotBlank(request.Name, "CreateInstanceRequest.name", "the registered workflow name to run");
+        Require.ValidTimestamp(request.ScheduledStartTimestamp, "CreateInstanceRequest.scheduledStartTimestamp");
         var instanceId = await engine.StartAsync(request).ConfigureAwait(false);
         return new CreateInstanceResponse { InstanceId = instanceId };
     }
@@ -88,7 +89,8 @@ internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubS
         {
             PurgeInstancesRequest.RequestOneofCase.InstanceId when !string.IsNullOrWhiteSpace(request.InstanceId) =>
                 await engine.PurgeAsync(request.InstanceId, request.Recursive, force).ConfigureAwait(false),
-            PurgeInstancesRequest.RequestOneofCase.PurgeInstanceFilter =>
+            PurgeInstancesRequest.RequestOneofCase.PurgeInstanceFilter when Require.ValidTimestamp(request.PurgeInstanceFilter.CreatedTimeFrom,
+                    "PurgeInstanceFilter.createdTimeFrom") && Require.ValidTimestamp(request.PurgeInstanceFilter.CreatedTimeTo, "PurgeInstanceFilter.createdTimeTo") =>
                 await engine.PurgeAsync(request.PurgeInstanceFilter, request.Recursive, force).ConfigureAwait(false),
             _ => throw Require.Invalid("PurgeInstancesRequest needs either instanceId (non-empty) or purgeInstanceFilter."),
         };
@@ -106,7 +108,12 @@ internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubS
         }
         catch (OperationCanceledException)
         {
-            // The worker went away or the sidecar is stopping; its items were put back in the queue.
+            // The worker went away or the sidecar is stopping.
+        }
+        finally
+        {
+            // Whatever ended the stream (even a failed header write), its items go back for reassignment.
+            engine.Disconnect(worker);
         }
     }
 
@@ -161,6 +168,22 @@ internal static class Require
     {
         if (string.IsNullOrWhiteSpace(value))
             throw Invalid($"{field} is empty; pass {expected}.");
+    }
+
+    /// <summary>Accepts null; otherwise the timestamp must be one .NET can represent (years 1..9999).</summary>
+    public static bool ValidTimestamp(Timestamp? value, string field)
+    {
+        if (value is null)
+            return true;
+        try
+        {
+            value.ToDateTimeOffset();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid($"{field} ({value.Seconds}s, {value.Nanos}ns) is not a valid UTC time; use a time between years 1 and 9999.");
+        }
     }
 
     public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));

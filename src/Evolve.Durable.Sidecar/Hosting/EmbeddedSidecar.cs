@@ -104,7 +104,14 @@ public sealed class EmbeddedSidecar : IAsyncDisposable
 
     private static WebApplication BuildServer(SidecarOptions options, SidecarEngine engine, ILoggerFactory loggerFactory)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EmbeddedSidecar).Assembly.GetName().Name });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(EmbeddedSidecar).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        // The hosting process's appsettings/environment (e.g. a "Kestrel" section) must not reconfigure the sidecar.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
