@@ -16,3 +16,9 @@ internal sealed class CapturingLoggerFactory(List<string> lines) : ILoggerFactor
         lock (lines) lines.Add(formatter(state, exception));
     }
 }
+
+internal sealed class CapturingLoggerProvider(List<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new CapturingLoggerFactory(lines);
+    public void Dispose() { }
+}

@@ -38,7 +38,19 @@ internal sealed class DurableTestHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
-        return new DurableTestHost(host, directory);
+        var testHost = new DurableTestHost(host, directory);
+        await testHost.WaitForWorkerConnectedAsync();
+        return testHost;
+    }
+
+    public async Task WaitForWorkerConnectedAsync(int timeoutSeconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (!Worker.IsConnected)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The worker did not connect to the sidecar in time.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Waits for completion with a generous timeout (the test machine may be loaded).</summary>

@@ -360,4 +360,43 @@ public sealed class ReplayExecutorTests
         harness.Turn(Events.TaskCompleted(1, null));
         Assert.Equal(["before activity", "after activity"], lines);
     }
+
+    [Fact]
+    public void A_continued_session_gives_the_same_actions_as_full_replay_while_applying_only_new_events()
+    {
+        var full = ReplayHarness.For<SequenceWorkflow>();
+        full.Start("SequenceWorkflow", 3);
+        using var session = new WorkflowExecutor().StartSession("wf-1", _ => new SequenceWorkflow());
+        var firstTurn = full.History.Take(2).ToList(); // WorkflowStarted + ExecutionStarted
+        var sessionFirst = session.RunTurn([], firstTurn);
+        Assert.Equal(full.Last!.Actions, sessionFirst.Actions);
+
+        for (var step = 0; step < 3; step++)
+        {
+            var applied = session.EventsApplied;
+            var fullResult = full.Turn(Events.TaskCompleted(step, step + 1));
+            // The session gets only what it has not seen: last turn's action events + this turn's new events.
+            var unseenPast = full.History.Skip(applied).Take(full.History.Count - applied - 2 - fullResult.Actions.Count).ToList();
+            var newEvents = full.History.Skip(applied + unseenPast.Count).Take(2).ToList();
+            var sessionResult = session.RunTurn(unseenPast, newEvents);
+            Assert.Equal(fullResult.Actions, sessionResult.Actions);
+        }
+        Assert.True(session.IsFinished);
+        Assert.Equal(1 + 2 + 3, Output<int>(full.Last!));
+    }
+
+    [Fact]
+    public void A_session_detects_nondeterminism_in_the_events_it_is_given()
+    {
+        using var session = new WorkflowExecutor().StartSession("wf-1", _ => new ChargeWorkflow());
+        var start = new List<HistoryEvent>
+        {
+            new() { EventId = -1, WorkflowStarted = new WorkflowStartedEvent() },
+            Events.ExecutionStarted("ChargeWorkflow", "wf-1", null, DateTime.UtcNow),
+        };
+        Assert.Equal("Reserve", session.RunTurn([], start).Actions[0].ScheduleTask.Name);
+        var result = session.RunTurn([Events.TaskScheduled(0, "Refund")], [new() { EventId = -1, WorkflowStarted = new() }, Events.TaskCompleted(0, null)]);
+        Assert.Equal("NonDeterministicWorkflow", result.Completion!.FailureDetails.ErrorType);
+        Assert.Contains("history has TaskScheduled 'Refund' at sequence 0, but the workflow code scheduled activity 'Reserve'", result.Completion.FailureDetails.ErrorMessage);
+    }
 }

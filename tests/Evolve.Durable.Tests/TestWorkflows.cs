@@ -159,7 +159,7 @@ public sealed class DelayWorkflow : Workflow<object?, string>
 {
     public override async Task<string> RunAsync(WorkflowContext context, object? input)
     {
-        await Task.Delay(20);
+        await Task.Delay(TimeSpan.FromSeconds(30)); // long enough never to be complete by the time it is awaited
         return "never";
     }
 }

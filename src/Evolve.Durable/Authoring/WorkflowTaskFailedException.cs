@@ -16,11 +16,17 @@ public sealed record WorkflowTaskFailureDetails(
 
     public override string ToString() => $"{ErrorType}: {ErrorMessage}";
 
+    /// <summary>Details of an exception; a <see cref="WorkflowTaskFailedException"/> keeps the task's own failure as the inner one.</summary>
     public static WorkflowTaskFailureDetails FromException(Exception exception) => new(
         exception.GetType().FullName ?? exception.GetType().Name,
         exception.Message,
         exception.StackTrace,
-        exception.InnerException is { } inner ? FromException(inner) : null);
+        exception switch
+        {
+            WorkflowTaskFailedException failed => failed.FailureDetails,
+            { InnerException: { } inner } => FromException(inner),
+            _ => null,
+        });
 
     internal static WorkflowTaskFailureDetails? FromProto(TaskFailureDetails? proto) => proto is null
         ? null

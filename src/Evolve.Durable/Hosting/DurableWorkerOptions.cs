@@ -27,7 +27,10 @@ public sealed class DurableWorkerOptions
     /// <summary>Ask the sidecar to omit history this worker already holds (WORKER_CAPABILITY_STATEFUL_HISTORY).</summary>
     public bool UseStatefulHistory { get; set; } = true;
 
-    /// <summary>Instances whose history the worker keeps in memory between turns (only with stateful history).</summary>
+    /// <summary>
+    /// Instances whose live replay (and history) the worker keeps in memory between turns, so a turn
+    /// applies only new events; 0 replays every turn from the start.
+    /// </summary>
     public int MaxCachedHistories { get; set; } = 1024;
 }
 

@@ -25,11 +25,11 @@ public sealed class DaprEnvironmentEndpointProvider(Func<string, string?>? getEn
         {
             if (!int.TryParse(portText.Trim(), out var port) || port is < 1 or > 65535)
             {
-                throw new InvalidOperationException($"DAPR_GRPC_PORT='{portText}' is not a TCP port (1-65535). Unset it or set it to daprd's gRPC port.");
+                throw new SidecarConfigurationException($"DAPR_GRPC_PORT='{portText}' is not a TCP port (1-65535). Unset it or set it to daprd's gRPC port.");
             }
             return new SidecarEndpoint(new Uri($"http://127.0.0.1:{port}"), token, "daprd (DAPR_GRPC_PORT)");
         }
-        throw new InvalidOperationException("Neither DAPR_GRPC_ENDPOINT nor DAPR_GRPC_PORT is set, so there is no daprd to connect to.");
+        throw new SidecarConfigurationException("Neither DAPR_GRPC_ENDPOINT nor DAPR_GRPC_PORT is set, so there is no daprd to connect to.");
     }
 
     /// <summary>Accepts "host:port", "http(s)://host:port" and "dns:///host:port" (daprd's forms; "?tls=true" selects https).</summary>
@@ -51,14 +51,14 @@ public sealed class DaprEnvironmentEndpointProvider(Func<string, string?>? getEn
         {
             if (!text.Contains(':', StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"DAPR_GRPC_ENDPOINT='{value}' has no port; use host:port (e.g. localhost:50001).");
+                throw new SidecarConfigurationException($"DAPR_GRPC_ENDPOINT='{value}' has no port; use host:port (e.g. localhost:50001).");
             }
             text = (tls ? "https://" : "http://") + text;
         }
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || string.IsNullOrEmpty(uri.Host))
         {
-            throw new InvalidOperationException(
+            throw new SidecarConfigurationException(
                 $"DAPR_GRPC_ENDPOINT='{value}' is not a gRPC address; use host:port (e.g. localhost:50001) or a URL (e.g. http://localhost:50001).");
         }
         return new Uri(uri.GetLeftPart(UriPartial.Authority));

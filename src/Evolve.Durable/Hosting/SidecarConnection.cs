@@ -45,7 +45,7 @@ public sealed class SidecarConnection : IDisposable
         {
             return _dapr;
         }
-        return _services.GetService<ISidecarEndpointProvider>() ?? throw new InvalidOperationException(
+        return _services.GetService<ISidecarEndpointProvider>() ?? throw new SidecarConfigurationException(
             "No workflow sidecar is available. Run under Dapr (dapr run sets DAPR_GRPC_ENDPOINT / DAPR_GRPC_PORT), " +
             "pass an explicit sidecar URL (--sidecar http://host:port, or configuration Durable:SidecarAddress), " +
             "or register the embedded sidecar in this process.");
@@ -64,7 +64,7 @@ public sealed class SidecarConnection : IDisposable
             {
                 // A failure here (sidecar not started yet) is not cached: the next call tries again.
                 var endpoint = await SelectProvider().GetEndpointAsync(cancellationToken);
-                _connected = new Connected(endpoint);
+                _connected = new Connected(endpoint, _options);
             }
             return _connected;
         }
@@ -82,7 +82,7 @@ public sealed class SidecarConnection : IDisposable
 
     private sealed class Connected
     {
-        public Connected(SidecarEndpoint endpoint)
+        public Connected(SidecarEndpoint endpoint, DurableWorkerOptions options)
         {
             Endpoint = endpoint;
             Channel = GrpcChannel.ForAddress(endpoint.Address, new GrpcChannelOptions
@@ -90,6 +90,9 @@ public sealed class SidecarConnection : IDisposable
                 // Histories of long workflows are large; the sidecar enforces its own limits.
                 MaxReceiveMessageSize = null,
                 MaxSendMessageSize = null,
+                // The channel's own reconnect back-off (default up to 2 minutes) must not outlast the worker's.
+                InitialReconnectBackoff = options.ReconnectMinDelay,
+                MaxReconnectBackoff = options.ReconnectMaxDelay,
                 HttpHandler = new SocketsHttpHandler
                 {
                     EnableMultipleHttp2Connections = true,

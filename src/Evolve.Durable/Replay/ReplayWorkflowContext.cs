@@ -12,6 +12,8 @@ namespace Evolve.Durable.Replay;
 internal sealed class ReplayWorkflowContext(string instanceId, ILoggerFactory loggerFactory) : WorkflowContext
 {
     private readonly Dictionary<int, WorkflowAction> _unmatchedActions = [];
+    // Actions already handed to the sidecar in an earlier turn of a live session; their history events arrive next turn.
+    private readonly Dictionary<int, WorkflowAction> _emittedActions = [];
     private readonly Dictionary<int, TaskCompletionSource<HistoryEvent>> _openTasks = [];
     private readonly Dictionary<string, Queue<HistoryEvent>> _bufferedEvents = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, LinkedList<TaskCompletionSource<HistoryEvent>>> _eventWaiters = new(StringComparer.OrdinalIgnoreCase);
@@ -32,7 +34,7 @@ internal sealed class ReplayWorkflowContext(string instanceId, ILoggerFactory lo
     internal (string? Input, bool PreserveEvents)? ContinueAsNewRequest { get; private set; }
 
     /// <summary>Something durable (activity, timer, child, event) that the code still waits for.</summary>
-    internal bool HasOpenWork => _unmatchedActions.Count > 0 || _openTasks.Count > 0 || _eventWaiters.Count > 0;
+    internal bool HasOpenWork => _openTasks.Count > 0 || _eventWaiters.Count > 0;
 
     internal void Start(string name, string id, string executionId)
     {
@@ -155,7 +157,7 @@ internal sealed class ReplayWorkflowContext(string instanceId, ILoggerFactory lo
     /// <summary>A scheduling event from the history: the code must have asked for the same thing at that sequence number.</summary>
     internal void MatchScheduledEvent(HistoryEvent historyEvent)
     {
-        if (!_unmatchedActions.Remove(historyEvent.EventId, out var action))
+        if (!_unmatchedActions.Remove(historyEvent.EventId, out var action) && !_emittedActions.Remove(historyEvent.EventId, out action))
         {
             throw new WorkflowTurnFailure(WorkflowTurnFailure.NonDeterministic,
                 $"Non-deterministic workflow '{_name}': history has {Describe(historyEvent)} at sequence {historyEvent.EventId}, " +
@@ -202,7 +204,10 @@ internal sealed class ReplayWorkflowContext(string instanceId, ILoggerFactory lo
     /// <summary>New actions (not yet in the history), in sequence order.</summary>
     internal List<WorkflowAction> TakeNewActions()
     {
-        var actions = _unmatchedActions.Values.OrderBy(a => a.Id).ToList();
+        var actions = new List<WorkflowAction>(_unmatchedActions.Count + 1);
+        actions.AddRange(_unmatchedActions.Values);
+        if (actions.Count > 1) actions.Sort((a, b) => a.Id.CompareTo(b.Id));
+        foreach (var action in actions) _emittedActions[action.Id] = action;
         _unmatchedActions.Clear();
         return actions;
     }

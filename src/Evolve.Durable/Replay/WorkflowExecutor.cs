@@ -35,229 +35,250 @@ public sealed class WorkflowExecutor(ILoggerFactory? loggerFactory = null)
         Func<string, IWorkflow?> resolveWorkflow,
         IEnumerable<string>? registeredNames = null)
     {
-        var run = new Turn(new ReplayWorkflowContext(instanceId, _loggerFactory), resolveWorkflow, registeredNames);
-        var syncContext = new WorkflowSynchronizationContext();
-        var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(syncContext);
+        using var session = StartSession(instanceId, resolveWorkflow, registeredNames);
+        return session.RunTurn(pastEvents, newEvents);
+    }
+
+    /// <summary>
+    /// A replay that can be continued: after a turn, the next one needs only the events that came
+    /// after those already applied, which turns the cost of a turn from O(history) into O(new events).
+    /// </summary>
+    internal WorkflowSession StartSession(string instanceId, Func<string, IWorkflow?> resolveWorkflow, IEnumerable<string>? registeredNames = null) =>
+        new(new ReplayWorkflowContext(instanceId, _loggerFactory), resolveWorkflow, registeredNames);
+}
+
+/// <summary>One execution's replay state, kept between turns by the worker (see <see cref="WorkflowExecutor.StartSession"/>).</summary>
+internal sealed class WorkflowSession(ReplayWorkflowContext context, Func<string, IWorkflow?> resolveWorkflow, IEnumerable<string>? registeredNames) : IDisposable
+{
+    private readonly WorkflowSynchronizationContext _syncContext = new();
+    private readonly List<(HistoryEvent Event, bool Replaying)> _deferredWhileSuspended = [];
+    private Task<object?>? _workflowTask;
+    private bool _suspended;
+    private HistoryEvent? _terminated;
+    private DateTime _lastTimestamp = DateTime.UnixEpoch;
+
+    /// <summary>History events applied so far (past + new of every turn).</summary>
+    public int EventsApplied { get; private set; }
+
+    public string ExecutionId => context.ExecutionId;
+
+    /// <summary>True once a turn ended the execution; the session cannot run further turns.</summary>
+    public bool IsFinished { get; private set; }
+
+    /// <param name="pastEvents">Committed events not yet applied to this session (all of them for a fresh session).</param>
+    public WorkflowTurnResult RunTurn(IReadOnlyList<HistoryEvent> pastEvents, IReadOnlyList<HistoryEvent> newEvents)
+    {
+        if (IsFinished) throw new InvalidOperationException("This workflow execution already ended; start a new session.");
+        var previous = _syncContext.Enter();
         try
         {
-            return run.Execute(pastEvents, newEvents, syncContext);
+            var result = Run(pastEvents, newEvents);
+            IsFinished = result.IsCompleted;
+            return result;
         }
         finally
         {
-            syncContext.Close();
-            SynchronizationContext.SetSynchronizationContext(previous);
+            _syncContext.Exit(previous);
+            EventsApplied += pastEvents.Count + newEvents.Count;
         }
     }
 
-    private sealed class Turn(ReplayWorkflowContext context, Func<string, IWorkflow?> resolveWorkflow, IEnumerable<string>? registeredNames)
+    public void Dispose() => _syncContext.Close();
+
+    private WorkflowTurnResult Run(IReadOnlyList<HistoryEvent> pastEvents, IReadOnlyList<HistoryEvent> newEvents)
     {
-        private Task<object?>? _workflowTask;
-        private bool _suspended;
-        private readonly List<(HistoryEvent Event, bool Replaying)> _deferredWhileSuspended = [];
-        private HistoryEvent? _terminated;
-        private DateTime _lastTimestamp = DateTime.UnixEpoch;
-
-        public WorkflowTurnResult Execute(IReadOnlyList<HistoryEvent> pastEvents, IReadOnlyList<HistoryEvent> newEvents, WorkflowSynchronizationContext syncContext)
+        try
         {
-            try
+            for (var i = 0; i < pastEvents.Count + newEvents.Count && _terminated is null; i++)
             {
-                for (var i = 0; i < pastEvents.Count + newEvents.Count && _terminated is null; i++)
-                {
-                    var replaying = i < pastEvents.Count;
-                    var historyEvent = replaying ? pastEvents[i] : newEvents[i - pastEvents.Count];
-                    Dispatch(historyEvent, replaying, syncContext);
-                }
-                if (_terminated is not null)
-                {
-                    return Finish(OrchestrationStatus.Terminated, _terminated.ExecutionTerminated.Input, failure: null);
-                }
-                if (_workflowTask is null)
-                {
-                    throw new WorkflowTurnFailure(WorkflowTurnFailure.InvalidHistory,
-                        $"Workflow instance '{context.InstanceId}' has no ExecutionStartedEvent in its history, so there is nothing to run.");
-                }
-                if (syncContext.SawForeignPost)
-                {
-                    throw NonDurableAwait();
-                }
-                if (_workflowTask.IsCompleted)
-                {
-                    return CompleteFromWorkflowTask(_workflowTask);
-                }
-                if (!context.HasOpenWork && !_suspended)
-                {
-                    throw NonDurableAwait();
-                }
-                return new WorkflowTurnResult(context.TakeNewActions(), context.CustomStatus, IsCompleted: false);
+                var replaying = i < pastEvents.Count;
+                Dispatch(replaying ? pastEvents[i] : newEvents[i - pastEvents.Count], replaying);
             }
-            catch (WorkflowTurnFailure failure)
+            if (_terminated is not null)
             {
-                return Fail(new WorkflowTaskFailureDetails(failure.ErrorType, failure.Message));
+                context.TakeNewActions(); // pending work is dropped
+                return Result(NewCompletion(OrchestrationStatus.Terminated, _terminated.ExecutionTerminated.Input, failure: null));
             }
-            catch (Exception ex)
+            if (_workflowTask is null)
             {
-                // Thrown outside any awaited task (e.g. by an async void method in workflow code).
-                return Fail(WorkflowTaskFailureDetails.FromException(ex));
+                throw new WorkflowTurnFailure(WorkflowTurnFailure.InvalidHistory,
+                    $"Workflow instance '{context.InstanceId}' has no ExecutionStartedEvent in its history, so there is nothing to run.");
+            }
+            if (_syncContext.SawForeignPost)
+            {
+                throw NonDurableAwait();
+            }
+            if (_workflowTask.IsCompleted)
+            {
+                return CompleteFromWorkflowTask(_workflowTask);
+            }
+            if (!context.HasOpenWork && !_suspended)
+            {
+                throw NonDurableAwait();
+            }
+            return new WorkflowTurnResult(context.TakeNewActions(), context.CustomStatus, IsCompleted: false);
+        }
+        catch (WorkflowTurnFailure failure)
+        {
+            return Fail(new WorkflowTaskFailureDetails(failure.ErrorType, failure.Message));
+        }
+        catch (Exception ex)
+        {
+            // Thrown outside any awaited task (e.g. by an async void method in workflow code).
+            return Fail(WorkflowTaskFailureDetails.FromException(ex));
+        }
+    }
+
+    private WorkflowTurnFailure NonDurableAwait() => new(WorkflowTurnFailure.NonDurableAwait,
+        $"Workflow '{context.Name}' awaited a task that is not durable (e.g. Task.Delay, Task.Run or I/O), which cannot be " +
+        "replayed. Use context.CreateTimer for delays and CallActivityAsync for any I/O or computation.");
+
+    private void Dispatch(HistoryEvent historyEvent, bool replaying)
+    {
+        if (_suspended && historyEvent.EventTypeCase is not (HistoryEvent.EventTypeOneofCase.ExecutionResumed or HistoryEvent.EventTypeOneofCase.ExecutionTerminated))
+        {
+            _deferredWhileSuspended.Add((historyEvent, replaying));
+            return;
+        }
+        context.Replaying = replaying;
+        Apply(historyEvent);
+        _syncContext.Drain();
+        if (historyEvent.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionResumed)
+        {
+            var deferred = _deferredWhileSuspended.ToList();
+            _deferredWhileSuspended.Clear();
+            foreach (var (e, wasReplaying) in deferred)
+            {
+                Dispatch(e, wasReplaying);
             }
         }
+    }
 
-        private WorkflowTurnFailure NonDurableAwait() => new(WorkflowTurnFailure.NonDurableAwait,
-            $"Workflow '{context.Name}' awaited a task that is not durable (e.g. Task.Delay, Task.Run or I/O), which cannot be " +
-            "replayed. Use context.CreateTimer for delays and CallActivityAsync for any I/O or computation.");
-
-        private void Dispatch(HistoryEvent historyEvent, bool replaying, WorkflowSynchronizationContext syncContext)
+    private void Apply(HistoryEvent e)
+    {
+        switch (e.EventTypeCase)
         {
-            if (_suspended && historyEvent.EventTypeCase is not (HistoryEvent.EventTypeOneofCase.ExecutionResumed or HistoryEvent.EventTypeOneofCase.ExecutionTerminated))
-            {
-                _deferredWhileSuspended.Add((historyEvent, replaying));
-                return;
-            }
-            context.Replaying = replaying;
-            Apply(historyEvent);
-            syncContext.Drain();
-            if (historyEvent.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionResumed)
-            {
-                var deferred = _deferredWhileSuspended.ToList();
-                _deferredWhileSuspended.Clear();
-                foreach (var (e, wasReplaying) in deferred)
-                {
-                    Dispatch(e, wasReplaying, syncContext);
-                }
-            }
+            case HistoryEvent.EventTypeOneofCase.WorkflowStarted:
+                if (e.Timestamp is { } ts) _lastTimestamp = ts.ToDateTime();
+                context.CurrentTime = _lastTimestamp;
+                break;
+            case HistoryEvent.EventTypeOneofCase.ExecutionStarted:
+                if (e.Timestamp is { } started) _lastTimestamp = started.ToDateTime();
+                StartWorkflow(e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.TaskScheduled:
+            case HistoryEvent.EventTypeOneofCase.TimerCreated:
+            case HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated:
+            case HistoryEvent.EventTypeOneofCase.EventSent:
+                context.MatchScheduledEvent(e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.TaskCompleted:
+                context.Complete(e.TaskCompleted.TaskScheduledId, e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.TaskFailed:
+                context.Complete(e.TaskFailed.TaskScheduledId, e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCompleted:
+                context.Complete(e.ChildWorkflowInstanceCompleted.TaskScheduledId, e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceFailed:
+                context.Complete(e.ChildWorkflowInstanceFailed.TaskScheduledId, e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.TimerFired:
+                context.Complete(e.TimerFired.TimerId, e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.EventRaised:
+                context.RaiseEvent(e);
+                break;
+            case HistoryEvent.EventTypeOneofCase.ExecutionSuspended:
+                _suspended = true;
+                break;
+            case HistoryEvent.EventTypeOneofCase.ExecutionResumed:
+                _suspended = false;
+                break;
+            case HistoryEvent.EventTypeOneofCase.ExecutionTerminated:
+                _terminated = e;
+                break;
+            default:
+                // ExecutionCompleted, ContinueAsNew, WorkflowCompleted, stalled markers: nothing to replay.
+                break;
         }
+    }
 
-        private void Apply(HistoryEvent e)
+    private void StartWorkflow(HistoryEvent e)
+    {
+        if (_workflowTask is not null)
         {
-            if (e.Timestamp is { } ts) _lastTimestamp = ts.ToDateTime();
-            switch (e.EventTypeCase)
-            {
-                case HistoryEvent.EventTypeOneofCase.WorkflowStarted:
-                    context.CurrentTime = _lastTimestamp;
-                    break;
-                case HistoryEvent.EventTypeOneofCase.ExecutionStarted:
-                    StartWorkflow(e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.TaskScheduled:
-                case HistoryEvent.EventTypeOneofCase.TimerCreated:
-                case HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated:
-                case HistoryEvent.EventTypeOneofCase.EventSent:
-                    context.MatchScheduledEvent(e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.TaskCompleted:
-                    context.Complete(e.TaskCompleted.TaskScheduledId, e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.TaskFailed:
-                    context.Complete(e.TaskFailed.TaskScheduledId, e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCompleted:
-                    context.Complete(e.ChildWorkflowInstanceCompleted.TaskScheduledId, e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceFailed:
-                    context.Complete(e.ChildWorkflowInstanceFailed.TaskScheduledId, e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.TimerFired:
-                    context.Complete(e.TimerFired.TimerId, e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.EventRaised:
-                    context.RaiseEvent(e);
-                    break;
-                case HistoryEvent.EventTypeOneofCase.ExecutionSuspended:
-                    _suspended = true;
-                    break;
-                case HistoryEvent.EventTypeOneofCase.ExecutionResumed:
-                    _suspended = false;
-                    break;
-                case HistoryEvent.EventTypeOneofCase.ExecutionTerminated:
-                    _terminated = e;
-                    break;
-                default:
-                    // ExecutionCompleted, ContinueAsNew, WorkflowCompleted, stalled markers: nothing to replay.
-                    break;
-            }
+            return; // a duplicate start changes nothing
         }
+        var started = e.ExecutionStarted;
+        context.Start(started.Name, started.WorkflowInstance?.InstanceId is { Length: > 0 } id ? id : context.InstanceId,
+            started.WorkflowInstance?.ExecutionId ?? "");
+        if (context.CurrentTime == DateTime.UnixEpoch) context.CurrentTime = _lastTimestamp;
+        var workflow = resolveWorkflow(started.Name) ?? throw new WorkflowTurnFailure(WorkflowTurnFailure.NotRegistered,
+            $"No workflow named '{started.Name}' is registered with this worker. Registered workflows: " +
+            $"{string.Join(", ", registeredNames ?? [])}. Register it with registry.AddWorkflow<T>().");
+        object? input;
+        try
+        {
+            input = DurableJson.Deserialize(started.Input, workflow.InputType);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        {
+            throw new WorkflowTurnFailure(WorkflowTurnFailure.InvalidInput,
+                $"The input of workflow '{started.Name}' could not be read as {workflow.InputType.Name}: {ex.Message}");
+        }
+        try
+        {
+            _workflowTask = workflow.RunAsync(context, input);
+        }
+        catch (Exception ex)
+        {
+            _workflowTask = Task.FromException<object?>(ex);
+        }
+    }
 
-        private void StartWorkflow(HistoryEvent e)
+    private WorkflowTurnResult CompleteFromWorkflowTask(Task<object?> workflowTask)
+    {
+        object? output;
+        try
         {
-            if (_workflowTask is not null)
-            {
-                return; // a duplicate start changes nothing
-            }
-            var started = e.ExecutionStarted;
-            context.Start(started.Name, started.WorkflowInstance?.InstanceId is { Length: > 0 } id ? id : context.InstanceId,
-                started.WorkflowInstance?.ExecutionId ?? "");
-            if (context.CurrentTime == DateTime.UnixEpoch) context.CurrentTime = _lastTimestamp;
-            var workflow = resolveWorkflow(started.Name) ?? throw new WorkflowTurnFailure(WorkflowTurnFailure.NotRegistered,
-                $"No workflow named '{started.Name}' is registered with this worker. Registered workflows: " +
-                $"{string.Join(", ", registeredNames ?? [])}. Register it with registry.AddWorkflow<T>().");
-            object? input;
-            try
-            {
-                input = DurableJson.Deserialize(started.Input, workflow.InputType);
-            }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
-            {
-                throw new WorkflowTurnFailure(WorkflowTurnFailure.InvalidInput,
-                    $"The input of workflow '{started.Name}' could not be read as {workflow.InputType.Name}: {ex.Message}");
-            }
-            try
-            {
-                _workflowTask = workflow.RunAsync(context, input);
-            }
-            catch (Exception ex)
-            {
-                _workflowTask = Task.FromException<object?>(ex);
-            }
+            output = workflowTask.GetAwaiter().GetResult();
         }
+        catch (Exception ex)
+        {
+            return Fail(WorkflowTaskFailureDetails.FromException(ex));
+        }
+        if (context.ContinueAsNewRequest is { } next)
+        {
+            var continuation = NewCompletion(OrchestrationStatus.ContinuedAsNew, next.Input, failure: null);
+            if (next.PreserveEvents)
+            {
+                continuation.CompleteWorkflow.CarryoverEvents.AddRange(context.UnprocessedEvents());
+            }
+            return Result(continuation);
+        }
+        return Result(NewCompletion(OrchestrationStatus.Completed, DurableJson.Serialize(output), failure: null));
+    }
 
-        private WorkflowTurnResult CompleteFromWorkflowTask(Task<object?> workflowTask)
-        {
-            object? output;
-            try
-            {
-                output = workflowTask.GetAwaiter().GetResult();
-            }
-            catch (Exception ex)
-            {
-                return Fail(WorkflowTaskFailureDetails.FromException(ex));
-            }
-            if (context.ContinueAsNewRequest is { } next)
-            {
-                var continuation = NewCompletion(OrchestrationStatus.ContinuedAsNew, next.Input, failure: null);
-                if (next.PreserveEvents)
-                {
-                    continuation.CompleteWorkflow.CarryoverEvents.AddRange(context.UnprocessedEvents());
-                }
-                return Result(continuation);
-            }
-            return Finish(OrchestrationStatus.Completed, DurableJson.Serialize(output), failure: null);
-        }
+    private WorkflowTurnResult Fail(WorkflowTaskFailureDetails failure)
+    {
+        context.TakeNewActions(); // a failed execution schedules nothing further
+        return Result(NewCompletion(OrchestrationStatus.Failed, result: null, failure));
+    }
 
-        private WorkflowTurnResult Fail(WorkflowTaskFailureDetails failure)
-        {
-            context.TakeNewActions(); // a failed execution schedules nothing further
-            return Finish(OrchestrationStatus.Failed, result: null, failure);
-        }
+    private WorkflowTurnResult Result(WorkflowAction completion)
+    {
+        var actions = context.TakeNewActions();
+        actions.Add(completion);
+        return new WorkflowTurnResult(actions, context.CustomStatus, IsCompleted: true);
+    }
 
-        private WorkflowTurnResult Finish(OrchestrationStatus status, string? result, WorkflowTaskFailureDetails? failure)
-        {
-            if (status == OrchestrationStatus.Terminated) context.TakeNewActions();
-            return Result(NewCompletion(status, result, failure));
-        }
-
-        private WorkflowTurnResult Result(WorkflowAction completion)
-        {
-            var actions = context.TakeNewActions();
-            actions.Add(completion);
-            return new WorkflowTurnResult(actions, context.CustomStatus, IsCompleted: true);
-        }
-
-        private WorkflowAction NewCompletion(OrchestrationStatus status, string? result, WorkflowTaskFailureDetails? failure)
-        {
-            var complete = new CompleteWorkflowAction { WorkflowStatus = status };
-            if (result is not null) complete.Result = result;
-            if (failure is not null) complete.FailureDetails = failure.ToProto();
-            return new WorkflowAction { Id = context.NextSequence(), CompleteWorkflow = complete };
-        }
+    private WorkflowAction NewCompletion(OrchestrationStatus status, string? result, WorkflowTaskFailureDetails? failure)
+    {
+        var complete = new CompleteWorkflowAction { WorkflowStatus = status };
+        if (result is not null) complete.Result = result;
+        if (failure is not null) complete.FailureDetails = failure.ToProto();
+        return new WorkflowAction { Id = context.NextSequence(), CompleteWorkflow = complete };
     }
 }

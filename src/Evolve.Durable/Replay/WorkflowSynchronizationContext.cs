@@ -8,7 +8,7 @@ namespace Evolve.Durable.Replay;
 internal sealed class WorkflowSynchronizationContext : SynchronizationContext
 {
     private readonly Queue<(SendOrPostCallback Callback, object? State)> _queue = new();
-    private readonly int _ownerThreadId = Environment.CurrentManagedThreadId;
+    private int _ownerThreadId = -1;
     private volatile bool _closed;
     private volatile bool _foreignPost;
 
@@ -41,6 +41,22 @@ internal sealed class WorkflowSynchronizationContext : SynchronizationContext
         {
             item.Callback(item.State);
         }
+    }
+
+    /// <summary>Makes the calling thread the executor thread for one turn and installs this context on it.</summary>
+    public SynchronizationContext? Enter()
+    {
+        _ownerThreadId = Environment.CurrentManagedThreadId;
+        var previous = Current;
+        SetSynchronizationContext(this);
+        return previous;
+    }
+
+    /// <summary>Ends a turn: from now until the next <see cref="Enter"/>, every post is foreign.</summary>
+    public void Exit(SynchronizationContext? previous)
+    {
+        _ownerThreadId = -1;
+        SetSynchronizationContext(previous);
     }
 
     public void Close() => _closed = true;

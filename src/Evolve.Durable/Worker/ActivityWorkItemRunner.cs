@@ -23,7 +23,18 @@ internal sealed class ActivityWorkItemRunner(IServiceScopeFactory scopes, Durabl
             return response;
         }
         await using var scope = scopes.CreateAsyncScope();
-        var activity = (IWorkflowActivity)ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, activityType);
+        IWorkflowActivity activity;
+        try
+        {
+            activity = (IWorkflowActivity)ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, activityType);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // A missing dependency is a setup error: record it rather than leave the item unanswered.
+            response.FailureDetails = new WorkflowTaskFailureDetails("ActivityCreationFailed",
+                $"Activity '{request.Name}' ({activityType.FullName}) could not be created: {ex.Message}").ToProto();
+            return response;
+        }
         object? input;
         try
         {

@@ -25,7 +25,7 @@ public sealed class DurableWorkerService : BackgroundService
     private readonly SemaphoreSlim _activitySlots;
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
     private readonly CancellationTokenSource _hardStop = new();
-    private readonly WorkflowHistoryCache _historyCache;
+    private readonly WorkflowSessionCache _sessions;
 
     internal DurableWorkerService(
         SidecarConnection connection,
@@ -43,7 +43,7 @@ public sealed class DurableWorkerService : BackgroundService
         _logger = logger;
         _workflowSlots = new SemaphoreSlim(_options.MaxConcurrentWorkflows);
         _activitySlots = new SemaphoreSlim(_options.MaxConcurrentActivities);
-        _historyCache = new WorkflowHistoryCache(_options.UseStatefulHistory ? _options.MaxCachedHistories : 0);
+        _sessions = new WorkflowSessionCache(_options.MaxCachedHistories);
     }
 
     /// <summary>Number of work items received since start (for diagnostics and tests).</summary>
@@ -74,6 +74,11 @@ public sealed class DurableWorkerService : BackgroundService
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (SidecarConfigurationException ex)
+            {
+                _logger.LogCritical("Workflow worker cannot start: {Error}", ex.Message);
+                throw; // a setup error: reconnecting cannot fix it, so the host stops with this message
             }
             catch (Exception ex)
             {
@@ -107,18 +112,38 @@ public sealed class DurableWorkerService : BackgroundService
         return TimeSpan.FromMilliseconds(Math.Clamp(jittered, min, max));
     }
 
-    private bool _streamDeliveredItems;
+    private volatile bool _streamDeliveredItems;
+    private volatile bool _connected;
+    private volatile CancellationTokenSource? _currentStream;
+
+    /// <summary>True while a work-item stream is open and the sidecar has answered it (headers or an item).</summary>
+    public bool IsConnected => _connected;
+
+    private void MarkConnected(SidecarEndpoint endpoint)
+    {
+        if (_streamDeliveredItems) return;
+        _streamDeliveredItems = true;
+        _connected = true;
+        _logger.LogInformation("Connected to workflow sidecar {Sidecar}", endpoint.Description);
+    }
 
     private async Task RunStreamAsync(TaskHubSidecarService.TaskHubSidecarServiceClient client, SidecarEndpoint endpoint, CancellationToken stoppingToken)
     {
         var request = new GetWorkItemsRequest();
         if (_options.UseStatefulHistory) request.Capabilities.Add(WorkerCapability.StatefulHistory);
-        _historyCache.Clear(); // what the sidecar assumes we hold is per stream
+        _sessions.Clear(); // what the sidecar assumes we hold is per stream
 
         using var streamCancellation = new CancellationTokenSource();
+        _currentStream = streamCancellation;
         using var call = client.GetWorkItems(request, cancellationToken: streamCancellation.Token);
         var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
         _streamDeliveredItems = false;
+        // Sidecars that send headers up front (the embedded one does) count as connected right away.
+        var streamEnded = false;
+        _ = call.ResponseHeadersAsync.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully && !streamEnded) MarkConnected(endpoint);
+        }, TaskScheduler.Default);
         try
         {
             while (true)
@@ -136,11 +161,7 @@ public sealed class DurableWorkerService : BackgroundService
                 {
                     return;
                 }
-                if (!_streamDeliveredItems)
-                {
-                    _streamDeliveredItems = true;
-                    _logger.LogInformation("Connected to workflow sidecar {Sidecar}", endpoint.Description);
-                }
+                MarkConnected(endpoint);
                 Interlocked.Increment(ref _received);
                 if (!await TryDispatchAsync(call.ResponseStream.Current, client, stoppingToken))
                 {
@@ -151,6 +172,9 @@ public sealed class DurableWorkerService : BackgroundService
         }
         finally
         {
+            streamEnded = true;
+            _connected = false;
+            _currentStream = null;
             streamCancellation.Cancel();
         }
     }
@@ -189,10 +213,26 @@ public sealed class DurableWorkerService : BackgroundService
         {
             if (item.RequestCase == WorkItem.RequestOneofCase.WorkflowRequest)
             {
-                var response = await _workflows.RunAsync(item.WorkflowRequest, _historyCache, client, _hardStop.Token);
+                var response = await _workflows.RunAsync(item.WorkflowRequest, _sessions, client, _hardStop.Token);
                 response.CompletionToken = item.CompletionToken;
-                await CompleteAsync(() => client.CompleteWorkflowTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
-                    "workflow", item.WorkflowRequest.InstanceId);
+                var accepted = false;
+                try
+                {
+                    accepted = await CompleteAsync(() => client.CompleteWorkflowTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
+                        "workflow", item.WorkflowRequest.InstanceId);
+                }
+                catch (RpcException ex) when (IsRejection(ex))
+                {
+                    // Sending the same turn again would be rejected again: fail the workflow with the reason instead.
+                    _logger.LogWarning("Sidecar rejected the turn of workflow {InstanceId} ({Status}: {Detail}); failing the workflow",
+                        item.WorkflowRequest.InstanceId, ex.StatusCode, ex.Status.Detail);
+                    await client.CompleteWorkflowTaskAsync(RejectedTurn(response, ex), cancellationToken: _hardStop.Token);
+                }
+                finally
+                {
+                    // The sidecar did not take this turn: what we hold no longer matches its history.
+                    if (!accepted) _sessions.Remove(item.WorkflowRequest.InstanceId);
+                }
             }
             else
             {
@@ -200,8 +240,20 @@ public sealed class DurableWorkerService : BackgroundService
                 var response = await _activities.RunAsync(request, _hardStop.Token);
                 if (response is null) return;
                 response.CompletionToken = item.CompletionToken;
-                await CompleteAsync(() => client.CompleteActivityTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
-                    $"activity '{request.Name}' (task {request.TaskId}) of", response.InstanceId);
+                try
+                {
+                    await CompleteAsync(() => client.CompleteActivityTaskAsync(response, cancellationToken: _hardStop.Token).ResponseAsync,
+                        $"activity '{request.Name}' (task {request.TaskId}) of", response.InstanceId);
+                }
+                catch (RpcException ex) when (IsRejection(ex))
+                {
+                    _logger.LogWarning("Sidecar rejected the result of activity {Name} of {InstanceId} ({Status}: {Detail}); reporting it as failed",
+                        request.Name, response.InstanceId, ex.StatusCode, ex.Status.Detail);
+                    response.Result = null;
+                    response.FailureDetails = new WorkflowTaskFailureDetails("ActivityResultRejected",
+                        $"The sidecar rejected the result of activity '{request.Name}' ({ex.StatusCode}: {ex.Status.Detail}).").ToProto();
+                    await client.CompleteActivityTaskAsync(response, cancellationToken: _hardStop.Token);
+                }
             }
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -210,8 +262,11 @@ public sealed class DurableWorkerService : BackgroundService
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Work item for {InstanceId} could not be processed; the sidecar will dispatch it again",
+            // An item left unanswered on a live stream would stay in flight forever; reconnecting makes the
+            // sidecar hand it (and the stream's other items) out again.
+            _logger.LogError(ex, "Work item for {InstanceId} could not be processed; reconnecting so the sidecar dispatches it again",
                 item.WorkflowRequest?.InstanceId ?? item.ActivityRequest?.WorkflowInstance?.InstanceId);
+            ResetStream();
         }
         finally
         {
@@ -219,21 +274,52 @@ public sealed class DurableWorkerService : BackgroundService
         }
     }
 
-    private async Task CompleteAsync(Func<Task<CompleteTaskResponse>> complete, string what, string instanceId)
+    private static bool IsRejection(RpcException ex) =>
+        ex.StatusCode is StatusCode.InvalidArgument or StatusCode.ResourceExhausted or StatusCode.FailedPrecondition;
+
+    private static WorkflowResponse RejectedTurn(WorkflowResponse rejected, RpcException ex)
+    {
+        var failure = new WorkflowTaskFailureDetails("WorkflowResponseRejected",
+            $"The sidecar rejected this workflow's turn ({ex.StatusCode}: {ex.Status.Detail}), e.g. a payload over its size limit.");
+        var response = new WorkflowResponse { InstanceId = rejected.InstanceId, CompletionToken = rejected.CompletionToken };
+        response.Actions.Add(new WorkflowAction
+        {
+            Id = rejected.Actions.Count == 0 ? 0 : rejected.Actions.Max(a => a.Id) + 1,
+            CompleteWorkflow = new CompleteWorkflowAction { WorkflowStatus = OrchestrationStatus.Failed, FailureDetails = failure.ToProto() },
+        });
+        return response;
+    }
+
+    private void ResetStream()
+    {
+        try
+        {
+            _currentStream?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // that stream already ended
+        }
+    }
+
+    private async Task<bool> CompleteAsync(Func<Task<CompleteTaskResponse>> complete, string what, string instanceId)
     {
         try
         {
             await complete();
+            return true;
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             _logger.LogInformation("Sidecar rejected a stale completion of {What} {InstanceId} (it was re-dispatched): {Detail}",
                 what, instanceId, ex.Status.Detail);
+            return false;
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
         {
             _logger.LogWarning("Completion of {What} {InstanceId} not delivered ({Status}); the sidecar will dispatch it again",
                 what, instanceId, ex.StatusCode);
+            return false;
         }
     }
 
