@@ -39,12 +39,14 @@ public sealed record CandidateOutput(string Json, string FilePath);
 /// <summary>An evaluator's conclusion for one stage.</summary>
 /// <param name="Metrics">Recomputed metrics (may be non-empty even when invalid, e.g. validity = 0).</param>
 /// <param name="Error">Why the output is unusable (NaN, wrong count, garbage); null when the output was well-formed.</param>
-public sealed record EvaluatorVerdict(IReadOnlyDictionary<string, double> Metrics, string? Error)
+/// <param name="Detail">Readable explanation of the metrics of well-formed output (e.g. which circles overlap), shown on rejection.</param>
+public sealed record EvaluatorVerdict(IReadOnlyDictionary<string, double> Metrics, string? Error, string? Detail = null)
 {
     /// <summary>Well-formed output: thresholds decide whether the stage passes.</summary>
     public bool IsWellFormed => Error is null;
 
-    public static EvaluatorVerdict WellFormed(IReadOnlyDictionary<string, double> metrics) => new(metrics, null);
+    public static EvaluatorVerdict WellFormed(IReadOnlyDictionary<string, double> metrics, string? detail = null) =>
+        new(metrics, null, detail);
 
     public static EvaluatorVerdict Malformed(string error, IReadOnlyDictionary<string, double>? metrics = null) =>
         new(metrics ?? new Dictionary<string, double>(), error);
