@@ -40,7 +40,15 @@ public sealed record CandidateOutput(string Json, string FilePath);
 /// <param name="Metrics">Recomputed metrics (may be non-empty even when invalid, e.g. validity = 0).</param>
 /// <param name="Error">Why the output is unusable (NaN, wrong count, garbage); null when the output was well-formed.</param>
 /// <param name="Detail">Readable explanation of the metrics of well-formed output (e.g. which circles overlap), shown on rejection.</param>
-public sealed record EvaluatorVerdict(IReadOnlyDictionary<string, double> Metrics, string? Error, string? Detail = null)
+/// <param name="FailureStatus">
+/// Status to record when the output is malformed; null means <see cref="NodeStatus.InvalidOutput"/>. An external
+/// evaluator that ran past its time limit reports <see cref="NodeStatus.Timeout"/> here.
+/// </param>
+public sealed record EvaluatorVerdict(
+    IReadOnlyDictionary<string, double> Metrics,
+    string? Error,
+    string? Detail = null,
+    NodeStatus? FailureStatus = null)
 {
     /// <summary>Well-formed output: thresholds decide whether the stage passes.</summary>
     public bool IsWellFormed => Error is null;
@@ -48,6 +56,7 @@ public sealed record EvaluatorVerdict(IReadOnlyDictionary<string, double> Metric
     public static EvaluatorVerdict WellFormed(IReadOnlyDictionary<string, double> metrics, string? detail = null) =>
         new(metrics, null, detail);
 
-    public static EvaluatorVerdict Malformed(string error, IReadOnlyDictionary<string, double>? metrics = null) =>
-        new(metrics ?? new Dictionary<string, double>(), error);
+    public static EvaluatorVerdict Malformed(
+        string error, IReadOnlyDictionary<string, double>? metrics = null, NodeStatus? status = null) =>
+        new(metrics ?? new Dictionary<string, double>(), error, null, status);
 }
