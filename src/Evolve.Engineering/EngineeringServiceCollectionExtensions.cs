@@ -26,6 +26,7 @@ public static class EngineeringServiceCollectionExtensions
         services.AddSingleton<IsolationProbe>();
         services.AddSingleton<SandboxRunner>();
         services.AddSingleton<EvaluationCascade>();
+        services.AddSingleton<CandidateEngineer>();
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Evolve.Engineering.StaticChecks;
 
@@ -29,7 +31,7 @@ public sealed class CandidateCompiler
     public CompilationOutput Compile(string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var tree = CSharpSyntaxTree.ParseText(source, ParseOptions, path: "candidate.cs", cancellationToken: cancellationToken);
+        var tree = CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), ParseOptions, path: "candidate.cs", cancellationToken: cancellationToken);
         var compilation = _base.Value.AddSyntaxTrees(tree);
 
         using var peStream = new MemoryStream();
@@ -57,7 +59,7 @@ public sealed class CandidateCompiler
             nullableContextOptions: NullableContextOptions.Disable,
             deterministic: true,
             concurrentBuild: false);
-        var usings = CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "implicit-usings.cs");
+        var usings = CSharpSyntaxTree.ParseText(SourceText.From(ImplicitUsings, Encoding.UTF8), ParseOptions, path: "implicit-usings.cs");
         return CSharpCompilation.Create(AssemblyName, [usings], FrameworkReferences.Value, options);
     }
 

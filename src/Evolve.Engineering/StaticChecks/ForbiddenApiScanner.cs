@@ -31,9 +31,16 @@ public static class ForbiddenApiScanner
                 foreach (var name in NamesOf(symbol))
                 {
                     var rule = forbidden.FirstOrDefault(f => name == f || name.StartsWith(f + ".", StringComparison.Ordinal));
-                    if (rule is null || found.ContainsKey(rule)) continue;
+                    if (rule is null) continue;
                     var position = node.GetLocation().GetLineSpan().StartLinePosition;
-                    found[rule] = new ForbiddenUsage(rule, name, position.Line + 1, position.Character + 1);
+                    // Keep the first use of each rule, but let `System.IO.File.WriteAllText` replace its own prefixes
+                    // (`System.IO`, `System.IO.File`) so the report names the API actually called.
+                    if (found.TryGetValue(rule, out var first) &&
+                        !(first.Line == position.Line + 1 && name.StartsWith(first.Api + ".", StringComparison.Ordinal)))
+                    {
+                        continue;
+                    }
+                    found[rule] = new ForbiddenUsage(rule, name, first?.Line ?? position.Line + 1, first?.Column ?? position.Character + 1);
                 }
             }
         }

@@ -16,7 +16,7 @@ public static class Packing
     };
 
     // Largest radius a circle may start with, and how many pairwise shrinking sweeps to run.
-    private const double MaxRadius = 0.1500;
+    private const double MaxRadius = 0.0833;
     private const int Sweeps = 3;
     // Keeps shrunk pairs a hair apart so rounding never makes them overlap.
     private const double Safety = 0.9999990;
