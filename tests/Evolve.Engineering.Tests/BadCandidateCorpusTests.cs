@@ -41,7 +41,7 @@ public sealed class BadCandidateCorpusTests(EngineFixture engine)
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await engine.EvaluateAsync(task, EngineFixture.Corpus("loops-forever"));
 
-        Assert.Equal(NodeStatus.Timeout, result.Status);
+        Assert.True(result.Status == NodeStatus.Timeout, $"{result.Status}: {result.Error}");
         Assert.Contains("ran past the 1.5 s wall-clock limit of stage 'validity'", result.Error);
         Assert.Contains("process tree was killed", result.Error);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
@@ -162,7 +162,7 @@ public sealed class BadCandidateCorpusTests(EngineFixture engine)
         var task = engine.QuickCirclePacking(allowAnyApi: true, timeoutSeconds: 2);
         var result = await engine.EvaluateAsync(task, EngineFixture.Corpus("spawns-child-and-hangs").Replace("MARKER", marker));
 
-        Assert.Equal(NodeStatus.Timeout, result.Status);
+        Assert.True(result.Status == NodeStatus.Timeout, $"{result.Status}: {result.Error}");
         // The grandchild `sleep MARKER` must not outlive the candidate.
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (SleepersWith(marker) > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);

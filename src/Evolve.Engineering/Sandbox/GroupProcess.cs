@@ -66,7 +66,7 @@ internal sealed class GroupProcess(EngineeringOptions options)
         var stdout = new StreamTail(options.TailBytes);
         var stderr = new StreamTail(options.TailBytes);
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
+        using var process = await SpawnThread.StartAsync(startInfo).ConfigureAwait(false);
         process.StandardInput.Close();
         var drains = Task.WhenAll(stdout.DrainAsync(process.StandardOutput.BaseStream), stderr.DrainAsync(process.StandardError.BaseStream));
 
