@@ -27,6 +27,15 @@ public sealed class EngineeringOptions
     /// </summary>
     public int MemoryHeadroomMb { get; set; } = 192;
 
+    /// <summary>
+    /// Keep one runner per memory cap started and warmed up ahead of time, so a run only pays for loading the
+    /// candidate, not for starting the runtime (and bubblewrap). Each spare costs one idle process.
+    /// </summary>
+    public bool PrestartRunners { get; set; } = true;
+
+    /// <summary>Where spare runners keep their scratch directories until they get a job; defaults to the temp folder.</summary>
+    public string? SpareDirectory { get; set; }
+
     /// <summary>How often resident memory is sampled while a candidate runs.</summary>
     public TimeSpan MemoryPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -3,14 +3,24 @@ using System.Runtime.ExceptionServices;
 using Evolve.Runner;
 
 // Usage: Evolve.Runner <candidate.dll> <type> <method> <result.json> <stage>
+//    or: Evolve.Runner --serve   (start and warm up now; read those five fields, tab-separated, from stdin later)
 // Exit codes: 0 returned normally, 2 the entry point is missing or unusable, 3 the candidate threw, 4 out of memory.
-if (args.Length != 5)
+var job = args;
+if (args is ["--serve"])
 {
-    Console.Error.WriteLine("usage: Evolve.Runner <candidate.dll> <type> <method> <result.json> <stage>");
+    // A spare runner: pay for runtime start-up and JIT before the candidate exists, then wait for the job.
+    ResultFile.WarmUp();
+    var line = Console.In.ReadLine();
+    if (line is null) return RunnerExit.Ok; // The host went away (or retired this spare) before giving it work.
+    job = line.Split('\t');
+}
+if (job.Length != 5)
+{
+    Console.Error.WriteLine("usage: Evolve.Runner <candidate.dll> <type> <method> <result.json> <stage>  |  Evolve.Runner --serve");
     return RunnerExit.Usage;
 }
 
-var (assemblyPath, typeName, methodName, resultPath, stage) = (args[0], args[1], args[2], args[3], args[4]);
+var (assemblyPath, typeName, methodName, resultPath, stage) = (job[0], job[1], job[2], job[3], job[4]);
 var result = new ResultFile(resultPath);
 
 MethodInfo method;

@@ -40,9 +40,23 @@ internal sealed class ResultFile(string path)
         w.WriteString("message", message);
     });
 
+    /// <summary>Runs the serialisation and file code once, so a spare runner has it compiled before a job arrives.</summary>
+    public static void WarmUp()
+    {
+        var sample = new object?[] { new[] { new[] { 0.5, double.NaN, 1.0 } }, new double[1, 1], 1, "s", true, null, (1, 2.0) };
+        var file = new ResultFile(Path.Combine(Directory.GetCurrentDirectory(), ".runner-warmup.json"));
+        file.WriteValue(sample);
+        file.WriteException(new InvalidOperationException("warm-up"));
+        File.Delete(file._path);
+        _ = typeof(EntryPointResolver).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static);
+    }
+
+    private readonly string _path = path;
+
     private void Write(Action<Utf8JsonWriter> body)
     {
-        var temp = path + ".tmp";
+        _elements = 0;
+        var temp = _path + ".tmp";
         using (var stream = File.Create(temp))
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -64,7 +78,7 @@ internal sealed class ResultFile(string path)
             }
             writer.WriteEndObject();
         }
-        File.Move(temp, path, overwrite: true);
+        File.Move(temp, _path, overwrite: true);
     }
 
     private void WriteJson(Utf8JsonWriter w, object? value, int depth)

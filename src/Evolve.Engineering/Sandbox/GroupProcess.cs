@@ -37,7 +37,18 @@ internal sealed class GroupProcess(EngineeringOptions options)
 {
     private static readonly Lazy<string?> SetsidPath = new(() => ExecutableLocator.Find("setsid"));
 
+    /// <summary>Starts the command, waits for it within its limits, and returns how it ended.</summary>
     public async Task<GroupProcessOutcome> RunAsync(GroupProcessSpec spec, CancellationToken cancellationToken)
+    {
+        using var group = await StartAsync(spec, keepInputOpen: false).ConfigureAwait(false);
+        return await WaitAsync(group, spec.Timeout, spec.MemoryLimitBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the command as its own process group and begins draining its output. With
+    /// <paramref name="keepInputOpen"/> the caller may write to its standard input (a pre-started runner waits there).
+    /// </summary>
+    public async Task<StartedGroup> StartAsync(GroupProcessSpec spec, bool keepInputOpen)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -63,19 +74,24 @@ internal sealed class GroupProcess(EngineeringOptions options)
         startInfo.Environment.Clear();
         foreach (var (key, value) in spec.Environment) startInfo.Environment[key] = value;
 
-        var stdout = new StreamTail(options.TailBytes);
-        var stderr = new StreamTail(options.TailBytes);
-        var clock = Stopwatch.StartNew();
-        using var process = await SpawnThread.StartAsync(startInfo).ConfigureAwait(false);
-        process.StandardInput.Close();
-        var drains = Task.WhenAll(stdout.DrainAsync(process.StandardOutput.BaseStream), stderr.DrainAsync(process.StandardError.BaseStream));
+        var process = await SpawnThread.StartAsync(startInfo).ConfigureAwait(false);
+        if (!keepInputOpen) process.StandardInput.Close();
+        return new StartedGroup(process, options.TailBytes);
+    }
 
-        var groupId = process.Id;
+    /// <summary>
+    /// Waits for a started group to end, SIGKILLing the whole group past <paramref name="timeout"/> (counted from
+    /// now) or when its resident memory exceeds <paramref name="memoryLimitBytes"/>.
+    /// </summary>
+    public async Task<GroupProcessOutcome> WaitAsync(StartedGroup group, TimeSpan timeout, long? memoryLimitBytes, CancellationToken cancellationToken)
+    {
+        var process = group.Process;
+        var clock = Stopwatch.StartNew();
         var timedOut = false;
         var memoryExceeded = false;
         long peak = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(spec.Timeout);
+        stop.CancelAfter(timeout);
         var exited = process.WaitForExitAsync(CancellationToken.None);
         try
         {
@@ -89,9 +105,9 @@ internal sealed class GroupProcess(EngineeringOptions options)
                     timedOut = !cancellationToken.IsCancellationRequested;
                     break;
                 }
-                if (spec.MemoryLimitBytes is { } limit)
+                if (memoryLimitBytes is { } limit)
                 {
-                    var resident = ResidentBytesOfGroup(groupId);
+                    var resident = ResidentBytesOfGroup(group.GroupId);
                     peak = Math.Max(peak, resident);
                     if (resident > limit)
                     {
@@ -103,19 +119,21 @@ internal sealed class GroupProcess(EngineeringOptions options)
         }
         finally
         {
-            if (!exited.IsCompleted) KillGroup(process, groupId);
+            if (!exited.IsCompleted) group.Kill();
             await exited.ConfigureAwait(false);
         }
         var duration = clock.Elapsed;
         // A grandchild that escaped the group could hold the pipes open forever: do not wait on it for long.
-        await Task.WhenAny(drains, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+        await Task.WhenAny(group.Drains, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        return new GroupProcessOutcome(process.ExitCode, timedOut, memoryExceeded, peak, stdout.Text(), stderr.Text(), duration);
+        return new GroupProcessOutcome(process.ExitCode, timedOut, memoryExceeded, peak, group.Stdout.Text(), group.Stderr.Text(), duration);
     }
 
-    private static void KillGroup(Process process, int groupId)
+    internal static bool UsesProcessGroups => SetsidPath.Value is not null;
+
+    internal static void KillGroup(Process process, int groupId)
     {
-        if (SetsidPath.Value is not null) NativeMethods.Kill(-groupId, NativeMethods.SigKill);
+        if (UsesProcessGroups) NativeMethods.Kill(-groupId, NativeMethods.SigKill);
         try
         {
             process.Kill(entireProcessTree: true);
@@ -153,6 +171,44 @@ internal sealed class GroupProcess(EngineeringOptions options)
         }
         return total;
     }
+}
+
+/// <summary>A running process group with its output being drained.</summary>
+internal sealed class StartedGroup : IDisposable
+{
+    public StartedGroup(Process process, int tailBytes)
+    {
+        Process = process;
+        GroupId = process.Id;
+        Stdout = new StreamTail(tailBytes);
+        Stderr = new StreamTail(tailBytes);
+        Drains = Task.WhenAll(Stdout.DrainAsync(process.StandardOutput.BaseStream), Stderr.DrainAsync(process.StandardError.BaseStream));
+    }
+
+    public Process Process { get; }
+    public int GroupId { get; }
+    public StreamTail Stdout { get; }
+    public StreamTail Stderr { get; }
+    public Task Drains { get; }
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return Process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Kill() => GroupProcess.KillGroup(Process, GroupId);
+
+    public void Dispose() => Process.Dispose();
 }
 
 internal static class ExecutableLocator

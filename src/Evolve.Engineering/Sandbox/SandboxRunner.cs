@@ -12,7 +12,7 @@ namespace Evolve.Engineering.Sandbox;
 /// the scratch directory. Whatever happens is turned into a <see cref="RunOutcome"/>; nothing the candidate does
 /// throws here.
 /// </summary>
-public sealed class SandboxRunner
+public sealed class SandboxRunner : IDisposable
 {
     public const string ScratchFolder = "scratch";
     public const string ResultFile = "result.json";
@@ -26,6 +26,11 @@ public sealed class SandboxRunner
     private readonly GroupProcess _process;
     private readonly string _runnerPath;
     private readonly string _dotnetPath;
+    private readonly string _spareRoot;
+    private readonly Lock _sparesLock = new();
+    // At most one idle, already-started runner per memory cap (the cap is fixed when the runtime starts).
+    private readonly Dictionary<int, Task<Spare?>> _spares = [];
+    private bool _disposed;
 
     public SandboxRunner(EngineeringOptions options, IsolationProbe probe, ILogger<SandboxRunner> logger)
     {
@@ -43,32 +48,174 @@ public sealed class SandboxRunner
         }
         _dotnetPath = options.DotnetPath ?? FindDotnet() ?? throw new InvalidOperationException(
             "The 'dotnet' host was not found (looked at DOTNET_HOST_PATH, this process and PATH); set EngineeringOptions.DotnetPath.");
+        _spareRoot = Path.GetFullPath(options.SpareDirectory ?? Path.Combine(Path.GetTempPath(), $"evolve-runners-{Environment.ProcessId}"));
     }
 
     /// <summary>Runs the entry point once. Re-running with the same request starts from an empty run directory.</summary>
     public async Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var fields = new[] { Path.GetFullPath(request.AssemblyPath), request.EntryType, request.EntryMethod, request.Stage };
+        if (fields.Any(f => f.Contains('\t') || f.Contains('\n')))
+        {
+            throw new ArgumentException("assembly path, entry point and stage name must not contain tabs or line breaks", nameof(request));
+        }
         var runDirectory = Path.GetFullPath(request.RunDirectory);
-        if (Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
-        var scratch = Directory.CreateDirectory(Path.Combine(runDirectory, ScratchFolder)).FullName;
-        var resultPath = Path.Combine(runDirectory, ResultFile);
-
         var bwrap = await _probe.BubblewrapAsync(cancellationToken).ConfigureAwait(false);
-        List<string> command = [_dotnetPath, _runnerPath, Path.GetFullPath(request.AssemblyPath), request.EntryType, request.EntryMethod, resultPath, request.Stage];
-        if (bwrap is not null) command = [bwrap, .. BubblewrapArguments(scratch, runDirectory), .. command];
 
-        var outcome = await _process.RunAsync(new GroupProcessSpec(
-            command[0], command[1..], scratch, CandidateEnvironment(scratch, request.MemoryMb), request.Timeout,
-            ((long)request.MemoryMb + _options.MemoryHeadroomMb) * 1024 * 1024), cancellationToken).ConfigureAwait(false);
+        // Use the started runner waiting for this memory cap (its runtime start-up is already paid), start the next
+        // one in the background, and start one now only when none was waiting.
+        var spare = await TakeSpareAsync(request.MemoryMb).ConfigureAwait(false);
+        if (_options.PrestartRunners) Replenish(request.MemoryMb, bwrap);
+        spare ??= await StartSpareAsync(request.MemoryMb, bwrap).ConfigureAwait(false);
 
-        var (status, error) = Interpret(request, outcome, resultPath, runDirectory, isolated: bwrap is not null);
+        GroupProcessOutcome outcome;
+        using (spare.Group)
+        {
+            try
+            {
+                var job = string.Join('\t', fields[0], fields[1], fields[2], Path.Combine(spare.Directory, ResultFile), fields[3]);
+                await spare.Group.Process.StandardInput.WriteLineAsync(job.AsMemory(), cancellationToken).ConfigureAwait(false);
+                spare.Group.Process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The runner died before it got the job; the outcome below reports how it ended.
+            }
+            outcome = await _process.WaitAsync(spare.Group, request.Timeout,
+                ((long)request.MemoryMb + _options.MemoryHeadroomMb) * 1024 * 1024, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
+        MoveDirectory(spare.Directory, runDirectory);
+        var (status, error) = Interpret(request, outcome, Path.Combine(runDirectory, ResultFile), runDirectory, spare.Isolated);
         if (status != NodeStatus.Ok)
         {
             _logger.LogDebug("Candidate run in {Directory} ended {Status}: {Error}", runDirectory, status.ToWireName(), error);
         }
         return new RunOutcome(status, status == NodeStatus.Ok ? Path.Combine(runDirectory, OutputFile) : null, error, outcome.ExitCode,
-            bwrap is not null, outcome.Duration, outcome.PeakResidentBytes, outcome.StdoutTail, outcome.StderrTail);
+            spare.Isolated, outcome.Duration, outcome.PeakResidentBytes, outcome.StdoutTail, outcome.StderrTail);
+    }
+
+    /// <summary>Stops the runners that were started ahead of time.</summary>
+    public void Dispose()
+    {
+        List<Task<Spare?>> spares;
+        lock (_sparesLock)
+        {
+            _disposed = true;
+            spares = [.. _spares.Values];
+            _spares.Clear();
+        }
+        foreach (var pending in spares)
+        {
+            if (pending.IsCompletedSuccessfully && pending.Result is { } spare) Retire(spare);
+            else pending.ContinueWith(t => { if (t.IsCompletedSuccessfully && t.Result is { } s) Retire(s); }, TaskScheduler.Default);
+        }
+        try
+        {
+            if (Directory.Exists(_spareRoot)) Directory.Delete(_spareRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A runner still dying may hold a file for a moment; the folder lives in temp.
+        }
+    }
+
+    private sealed record Spare(StartedGroup Group, string Directory, bool Isolated);
+
+    private async Task<Spare?> TakeSpareAsync(int memoryMb)
+    {
+        Task<Spare?>? pending;
+        lock (_sparesLock)
+        {
+            if (!_spares.Remove(memoryMb, out pending)) return null;
+        }
+        Spare? spare;
+        try
+        {
+            spare = await pending.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+        if (spare is null || !spare.Group.HasExited) return spare;
+        Retire(spare);
+        return null;
+    }
+
+    private void Replenish(int memoryMb, string? bwrap)
+    {
+        lock (_sparesLock)
+        {
+            if (_disposed || _spares.ContainsKey(memoryMb)) return;
+            _spares[memoryMb] = StartSpareQuietlyAsync(memoryMb, bwrap);
+        }
+    }
+
+    private async Task<Spare?> StartSpareQuietlyAsync(int memoryMb, string? bwrap)
+    {
+        try
+        {
+            return await StartSpareAsync(memoryMb, bwrap).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(e, "Could not start a spare candidate runner; runs will start their own.");
+            return null;
+        }
+    }
+
+    /// <summary>Starts a runner that warms up and then waits on stdin for its job, in a fresh directory of its own.</summary>
+    private async Task<Spare> StartSpareAsync(int memoryMb, string? bwrap)
+    {
+        var directory = Path.Combine(_spareRoot, Guid.NewGuid().ToString("N"));
+        var scratch = Directory.CreateDirectory(Path.Combine(directory, ScratchFolder)).FullName;
+        List<string> command = [_dotnetPath, _runnerPath, "--serve"];
+        if (bwrap is not null) command = [bwrap, .. BubblewrapArguments(scratch, directory), .. command];
+        var group = await _process.StartAsync(new GroupProcessSpec(command[0], command[1..], scratch, CandidateEnvironment(scratch, memoryMb),
+            Timeout.InfiniteTimeSpan, null), keepInputOpen: true).ConfigureAwait(false);
+        return new Spare(group, directory, bwrap is not null);
+    }
+
+    private static void Retire(Spare spare)
+    {
+        spare.Group.Kill();
+        spare.Group.Dispose();
+        try
+        {
+            Directory.Delete(spare.Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Moves a run's files into place; copies when the two folders are on different file systems.</summary>
+    private static void MoveDirectory(string source, string destination)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        try
+        {
+            Directory.Move(source, destination);
+            return;
+        }
+        catch (IOException)
+        {
+            // Cross-device: fall through to copy.
+        }
+        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
+        }
+        Directory.CreateDirectory(destination);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)), overwrite: true);
+        }
+        Directory.Delete(source, recursive: true);
     }
 
     /// <summary>
