@@ -8,6 +8,7 @@ namespace Evolve.Engineering.Sandbox;
 /// <param name="Error">Readable failure: exception type, message and stack tail, or what the sandbox blocked.</param>
 /// <param name="ExitCode">The runner's exit code (128 + signal when killed).</param>
 /// <param name="Isolated">Whether bubblewrap isolated the run.</param>
+/// <param name="Prestarted">Whether the run used a runner started ahead of time (no runtime start-up on the clock).</param>
 public sealed record RunOutcome(
     NodeStatus Status,
     string? OutputPath,
@@ -17,7 +18,8 @@ public sealed record RunOutcome(
     TimeSpan Duration,
     long PeakResidentBytes,
     string StdoutTail,
-    string StderrTail);
+    string StderrTail,
+    bool Prestarted);
 
 /// <summary>What to run: a compiled candidate's entry point, with a stage's limits.</summary>
 /// <param name="AssemblyPath">The compiled candidate.</param>

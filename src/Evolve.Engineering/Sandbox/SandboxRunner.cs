@@ -68,6 +68,7 @@ public sealed class SandboxRunner : IDisposable
         // one in the background, and start one now only when none was waiting.
         var spare = await TakeSpareAsync(request.MemoryMb).ConfigureAwait(false);
         if (_options.PrestartRunners) Replenish(request.MemoryMb, bwrap);
+        var prestarted = spare is not null;
         spare ??= await StartSpareAsync(request.MemoryMb, bwrap).ConfigureAwait(false);
 
         GroupProcessOutcome outcome;
@@ -95,7 +96,7 @@ public sealed class SandboxRunner : IDisposable
             _logger.LogDebug("Candidate run in {Directory} ended {Status}: {Error}", runDirectory, status.ToWireName(), error);
         }
         return new RunOutcome(status, status == NodeStatus.Ok ? Path.Combine(runDirectory, OutputFile) : null, error, outcome.ExitCode,
-            spare.Isolated, outcome.Duration, outcome.PeakResidentBytes, outcome.StdoutTail, outcome.StderrTail);
+            spare.Isolated, outcome.Duration, outcome.PeakResidentBytes, outcome.StdoutTail, outcome.StderrTail, prestarted);
     }
 
     /// <summary>Stops the runners that were started ahead of time.</summary>
