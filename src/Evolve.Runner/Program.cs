@@ -5,6 +5,7 @@ using Evolve.Runner;
 // Usage: Evolve.Runner <candidate.dll> <type> <method> <result.json> <stage>
 //    or: Evolve.Runner --serve   (start and warm up now; read those five fields, tab-separated, from stdin later)
 // Exit codes: 0 returned normally, 2 the entry point is missing or unusable, 3 the candidate threw, 4 out of memory.
+ParentWatch.DieWithParent();
 var job = args;
 if (args is ["--serve"])
 {
