@@ -180,6 +180,16 @@ public sealed class BadCandidateCorpusTests(EngineFixture engine)
         Assert.Equal("scratch is writable", File.ReadAllText(Path.Combine(stageDirectory, "run", "scratch", "notes.txt")));
     }
 
+    [Fact]
+    public async Task A_foreground_thread_left_running_does_not_hold_the_run_past_its_result()
+    {
+        var task = engine.QuickCirclePacking(timeoutSeconds: 20);
+        var result = await engine.EvaluateAsync(task, EngineFixture.Corpus("leaves-thread-running"));
+
+        Assert.True(result.Status == NodeStatus.Ok, $"{result.Status}: {result.Error}");
+        Assert.True(result.Cascade!.Stages[0].Duration < TimeSpan.FromSeconds(15));
+    }
+
     private static int SleepersWith(string marker)
     {
         var count = 0;

@@ -1,7 +1,6 @@
 using Evolve.Core;
 using Evolve.Core.Evaluation;
 using Evolve.Engineering.Cascade;
-using Evolve.Tasks;
 
 namespace Evolve.Engineering.Tests;
 
@@ -89,6 +88,13 @@ public sealed class CascadeTests(EngineFixture engine)
     }
 
     [Fact]
+    public void Combine_needs_at_least_one_stage()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CascadeResult.Combine([], 2, "score"));
+        Assert.Contains("at least one stage", error.Message);
+    }
+
+    [Fact]
     public void Combine_keeps_the_failing_stage_and_merges_metrics()
     {
         var passed = new StageResult("a", 0, true, NodeStatus.Ok, new Dictionary<string, double> { ["validity"] = 1, ["x"] = 1 }, null, TimeSpan.Zero);
@@ -108,6 +114,5 @@ public sealed class CascadeTests(EngineFixture engine)
         var result = await engine.EvaluateAsync(engine.CirclePacking, Grid);
         Assert.All(result.Cascade!.Stages, s => Assert.True(s.Duration > TimeSpan.Zero));
         Assert.Equal([0, 1], result.Cascade.Stages.Select(s => s.StageIndex));
-        Assert.Equal(TaskLoader.TaskFileName, "task.yaml");
     }
 }

@@ -2,15 +2,15 @@ namespace Evolve.Core.Evaluation;
 
 /// <summary>The outcome of a candidate's whole evaluation cascade: what the node records.</summary>
 /// <param name="Status">Final node status: Ok when every stage passed, otherwise the status of the stage that stopped it.</param>
-/// <param name="StageReached">Name of the last stage that ran (the rejecting stage on failure); null if none ran.</param>
-/// <param name="StageReachedIndex">Zero-based index of that stage; -1 if none ran.</param>
+/// <param name="StageReached">Name of the last stage that ran (the rejecting stage on failure).</param>
+/// <param name="StageReachedIndex">Zero-based index of that stage.</param>
 /// <param name="Metrics">Metrics of all stages that ran, merged (a later stage overrides an earlier one's key).</param>
 /// <param name="PrimaryScore">The task's primary metric when the cascade finished Ok and reported it; otherwise null.</param>
 /// <param name="Error">Readable error of the stopping stage; null when Ok.</param>
 /// <param name="Stages">Per-stage results in order.</param>
 public sealed record CascadeResult(
     NodeStatus Status,
-    string? StageReached,
+    string StageReached,
     int StageReachedIndex,
     IReadOnlyDictionary<string, double> Metrics,
     double? PrimaryScore,
@@ -37,7 +37,7 @@ public sealed record CascadeResult(
 
         if (stages.Count == 0)
         {
-            return new CascadeResult(NodeStatus.Ok, null, -1, merged, null, "no stage ran", stages);
+            throw new ArgumentException("at least one stage must have run before the cascade can be combined", nameof(stages));
         }
 
         var last = stages[^1];
