@@ -244,7 +244,6 @@ public sealed class SandboxRunner : IDisposable
             ["LANG"] = "C.UTF-8",
             // The GC heap cap turns unbounded allocation into an OutOfMemoryException the runner can report.
             ["DOTNET_GCHeapHardLimit"] = ((long)memoryMb * 1024 * 1024).ToString("X", CultureInfo.InvariantCulture),
-            ["DOTNET_GCgen0size"] = "0x1000000",
             ["DOTNET_gcServer"] = "0",
             ["DOTNET_gcConcurrent"] = "0",
             ["DOTNET_TieredPGO"] = "0",
