@@ -1,0 +1,9 @@
+public static class Packing
+{
+    public static double[][] Construct()
+    {
+        var circles = new double[26][];
+        for (var i = 0; i < 26; i++) circles[i] = new[] { 0.5, 0.5, 0.2 };
+        return circles;
+    }
+}
