@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Evolve.Core;
 
 /// <summary>
@@ -48,6 +50,7 @@ public sealed record SampleResult(
     IReadOnlyList<string> LessonIds)
 {
     /// <summary>Nodes whose visit count this draw increments: the root, on every draw.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> VisitedNodeIds => RootId is null ? [] : [RootId];
 }
 
