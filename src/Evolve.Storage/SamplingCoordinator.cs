@@ -46,15 +46,19 @@ public sealed class SamplingCoordinator : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            if (await RecordedDrawAsync(connection, null, round, cancellationToken) is { } recorded) return recorded;
+            // The workflow history, not this database, is what makes a draw durable: once the sample activity has
+            // completed, its recorded result is replayed and DrawAsync is never asked again. Losing the last draws to a
+            // power cut only costs a repeated random stream, so this transaction skips the fsync that node commits need.
+            await using (var relaxed = connection.Command("PRAGMA synchronous=NORMAL;"))
+                await relaxed.ExecuteNonQueryAsync(cancellationToken);
 
-            // Catch up outside the write lock first: after a restart this may observe many nodes.
-            await PrepareSamplerAsync(connection, null, cancellationToken);
+            // After a restart, catch up outside the write lock: observing a large campaign takes a while.
+            if (_sampler is null) await PrepareSamplerAsync(connection, null, cancellationToken);
 
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             try
             {
-                if (await RecordedDrawAsync(connection, transaction, round, cancellationToken) is { } raced) return raced;
+                if (await RecordedDrawAsync(connection, transaction, round, cancellationToken) is { } recorded) return recorded; // a retry of this round
                 var sampler = await PrepareSamplerAsync(connection, transaction, cancellationToken);
                 var sizes = sampler.PoolSizes;
                 var request = new SamplingRequest(

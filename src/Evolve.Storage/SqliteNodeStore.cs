@@ -13,15 +13,28 @@ public sealed class SqliteNodeStore(SqliteDatabase database, string campaignId, 
         ? campaignId
         : throw new ArgumentException("The campaign id is empty; every node belongs to a named campaign.", nameof(campaignId));
 
-    public async Task<CommitResult> CommitNodeAsync(Node node, CancellationToken cancellationToken = default)
-    {
-        node = Prepare(node);
-        var hash = NodeRows.ContentHash(node);
+    public async Task<CommitResult> CommitNodeAsync(Node node, CancellationToken cancellationToken = default) =>
+        (await CommitNodesAsync([node], cancellationToken))[0];
 
+    /// <summary>
+    /// Commits several nodes in one transaction (imports, benchmarks), each with the idempotency of <see cref="CommitNodeAsync"/>.
+    /// Parents must be committed earlier or earlier in the same list.
+    /// </summary>
+    public async Task<IReadOnlyList<CommitResult>> CommitNodesAsync(IReadOnlyList<Node> nodes, CancellationToken cancellationToken = default)
+    {
+        var prepared = nodes.Select(Prepare).ToList();
         await using var connection = await database.OpenAsync(cancellationToken);
         // IMMEDIATE: take the write lock before looking, so two concurrent commits of a round cannot both insert.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var results = new List<CommitResult>(prepared.Count);
+        foreach (var node in prepared) results.Add(await CommitAsync(connection, transaction, node, cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return results;
+    }
 
+    private async Task<CommitResult> CommitAsync(SqliteConnection connection, SqliteTransaction transaction, Node node, CancellationToken cancellationToken)
+    {
+        var hash = NodeRows.ContentHash(node);
         await using (var existing = connection.Command(
             "SELECT content_hash FROM nodes WHERE campaign_id = $c AND round = $r;", transaction))
         {
@@ -49,7 +62,6 @@ public sealed class SqliteNodeStore(SqliteDatabase database, string campaignId, 
             edge.With("$c", node.Id).With("$p", node.ParentIds[i]).With("$i", i);
             await edge.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
         return new CommitResult(node with { Sequence = sequence }, CommitOutcome.Inserted);
     }
 
@@ -187,8 +199,9 @@ public sealed class SqliteNodeStore(SqliteDatabase database, string campaignId, 
 
     internal async Task<IReadOnlyList<Node>> CommittedAfterAsync(SqliteConnection connection, SqliteTransaction? transaction, long afterSequence, int limit, CancellationToken cancellationToken)
     {
+        // "+campaign_id" keeps the planner on the rowid range; the campaign index would scan and sort every node.
         await using var command = connection.Command(
-            $"SELECT {NodeRows.FullColumns} FROM nodes WHERE seq > $s AND campaign_id = $c ORDER BY seq LIMIT $k;", transaction);
+            $"SELECT {NodeRows.FullColumns} FROM nodes WHERE seq > $s AND +campaign_id = $c ORDER BY seq LIMIT $k;", transaction);
         command.With("$s", afterSequence).With("$c", CampaignId).With("$k", limit);
         return await NodeRows.ReadAllAsync(command, NodeRows.ReadNode, cancellationToken);
     }
