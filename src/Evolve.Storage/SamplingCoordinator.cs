@@ -22,6 +22,7 @@ public sealed class SamplingCoordinator : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private INodeSampler? _sampler;
     private long _samplerRevision = -1;
+    private SqliteConnection? _connection;
 
     public SamplingCoordinator(SqliteDatabase database, SqliteNodeStore nodes, SqliteStateStore states, SamplerOptions options, TimeProvider timeProvider)
     {
@@ -45,13 +46,7 @@ public sealed class SamplingCoordinator : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _database.OpenAsync(cancellationToken);
-            // The workflow history, not this database, is what makes a draw durable: once the sample activity has
-            // completed, its recorded result is replayed and DrawAsync is never asked again. Losing the last draws to a
-            // power cut only costs a repeated random stream, so this transaction skips the fsync that node commits need.
-            await using (var relaxed = connection.Command("PRAGMA synchronous=NORMAL;"))
-                await relaxed.ExecuteNonQueryAsync(cancellationToken);
-
+            var connection = await ConnectionAsync(cancellationToken);
             // After a restart, catch up outside the write lock: observing a large campaign takes a while.
             if (_sampler is null) await PrepareSamplerAsync(connection, null, cancellationToken);
 
@@ -86,6 +81,7 @@ public sealed class SamplingCoordinator : IDisposable
                 // The in-memory sampler may have advanced past what was stored: rebuild it from the database next time.
                 _sampler = null;
                 _samplerRevision = -1;
+                await ResetConnectionAsync();
                 throw;
             }
         }
@@ -93,6 +89,28 @@ public sealed class SamplingCoordinator : IDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// One connection kept open for all draws (they are serialised anyway), which saves reopening and re-preparing it per
+    /// round. The workflow history, not this database, is what makes a draw durable: once the sample activity has
+    /// completed, its recorded result is replayed and DrawAsync is never asked again. Losing the last draws to a power
+    /// cut only repeats a random stream, so draw transactions skip the fsync that node commits need.
+    /// </summary>
+    private async Task<SqliteConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is not null) return _connection;
+        var connection = await _database.OpenAsync(cancellationToken);
+        await using (var relaxed = connection.Command("PRAGMA synchronous=NORMAL;"))
+            await relaxed.ExecuteNonQueryAsync(cancellationToken);
+        return _connection = connection;
+    }
+
+    private async Task ResetConnectionAsync()
+    {
+        if (_connection is null) return;
+        await _connection.DisposeAsync();
+        _connection = null;
     }
 
     /// <summary>The sampler as stored (restored only when another writer changed it), with every committed node observed.</summary>
@@ -132,5 +150,10 @@ public sealed class SamplingCoordinator : IDisposable
             : null;
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _connection?.Dispose();
+        _connection = null;
+        _gate.Dispose();
+    }
 }
