@@ -113,14 +113,13 @@ public sealed class MapElitesSampler : SamplerBase
         foreach (var (target, migrant) in moves) _islands[target].Offer(migrant);
     }
 
-    protected override JsonNode? SaveData()
+    protected override object? SaveData()
     {
-        var state = new MapElitesState(
+        return new MapElitesState(
             _islands.Select(i => new IslandState(i.CentroidSum, i.Members, i.SortedElites().ToList())).ToList(),
             _migrated.Order(StringComparer.Ordinal).ToList(),
             _lastMigrationRound,
             _features.Fingerprint);
-        return JsonSerializer.SerializeToNode(state, Json);
     }
 
     protected override void RestoreData(JsonNode? data)

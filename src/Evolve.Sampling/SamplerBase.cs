@@ -79,18 +79,11 @@ public abstract class SamplerBase : INodeSampler
         foreach (var index in Rng.SampleIndices(pool.Count, count)) chosen.Add(pool[index]);
     }
 
-    public string SaveState()
-    {
-        var envelope = new JsonObject
-        {
-            ["kind"] = Kind,
-            ["version"] = StateVersion,
-            ["rng"] = JsonSerializer.SerializeToNode(Rng.State, Json),
-            ["observedThroughSequence"] = ObservedThroughSequence,
-            ["data"] = SaveData(),
-        };
-        return envelope.ToJsonString(Json);
-    }
+    public string SaveState() =>
+        // One serialisation pass over a typed envelope: this runs on every draw, so no intermediate JSON tree.
+        JsonSerializer.Serialize(new StateEnvelope(Kind, StateVersion, Rng.State, ObservedThroughSequence, SaveData()), Json);
+
+    private sealed record StateEnvelope(string Kind, int Version, ulong[] Rng, long ObservedThroughSequence, object? Data);
 
     public void RestoreState(string json)
     {
@@ -114,6 +107,7 @@ public abstract class SamplerBase : INodeSampler
         RestoreData(envelope["data"]);
     }
 
-    protected virtual JsonNode? SaveData() => null;
+    /// <summary>The sampler's own state, serialised by its runtime type as the envelope's "data".</summary>
+    protected virtual object? SaveData() => null;
     protected virtual void RestoreData(JsonNode? data) { }
 }

@@ -136,5 +136,13 @@ public static class CampaignSchema
             ) WITHOUT ROWID;
             CREATE INDEX ix_cognition_support_item ON cognition_support (item_id);
             """),
+        // Sampling reads the top-k and the newest failures every round: a covering index answers the first without
+        // touching the table, and partial indexes find failures without walking every recent ok node.
+        new(4, "sampling indexes", """
+            DROP INDEX ix_nodes_score;
+            CREATE INDEX ix_nodes_top ON nodes (campaign_id, score DESC, round, id, name, island, visits, status) WHERE status = 'ok' AND score IS NOT NULL;
+            CREATE INDEX ix_nodes_failures ON nodes (campaign_id, round DESC) WHERE status <> 'ok';
+            CREATE INDEX ix_nodes_island_failures ON nodes (campaign_id, island, round DESC) WHERE status <> 'ok';
+            """),
     ];
 }

@@ -89,3 +89,31 @@ public sealed class MigrationTests
         Assert.Equal(Path.Combine(temp.Root, "campaign.db"), directory.DatabasePath);
     }
 }
+
+public sealed class QueryPlanTests
+{
+    private static async Task<string> PlanAsync(CampaignStorage storage, string sql)
+    {
+        await using var connection = await storage.Database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        var details = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) details.Add(reader.GetString(3));
+        return string.Join(" | ", details);
+    }
+
+    /// <summary>The queries every round runs must stay index-only lookups; a plan regression would scan the whole campaign.</summary>
+    [Fact]
+    public async Task Per_round_sampling_queries_use_their_indexes()
+    {
+        using var temp = new TempCampaign();
+        using var storage = await temp.OpenAsync();
+        var top = await PlanAsync(storage, "SELECT id, round, name, score, status, island, visits FROM nodes WHERE campaign_id = 'c' AND status = 'ok' AND score IS NOT NULL ORDER BY score DESC, round ASC LIMIT 50");
+        Assert.Contains("COVERING INDEX ix_nodes_top", top);
+        var failures = await PlanAsync(storage, "SELECT id FROM nodes WHERE campaign_id = 'c' AND status <> 'ok' ORDER BY round DESC LIMIT 12");
+        Assert.Contains("ix_nodes_failures", failures);
+        var after = await PlanAsync(storage, "SELECT id FROM nodes WHERE seq > 5 AND +campaign_id = 'c' ORDER BY seq LIMIT 10");
+        Assert.DoesNotContain("TEMP B-TREE", after);
+    }
+}
