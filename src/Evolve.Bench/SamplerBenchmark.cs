@@ -15,7 +15,7 @@ public sealed class SamplerBenchmark : IBenchmark
 {
     private const int NodeCount = 100_000;
     private const int DrawsPerSampler = 2_000;
-    private const int WarmupDraws = 50;
+    private const int WarmupDraws = 300;
 
     public string Name => "sampler";
     public int Order => 30;

@@ -67,6 +67,7 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Root)) throw new ArgumentException("campaign.directory is empty; set the campaign directory.", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.CampaignId)) throw new ArgumentException("campaign.id is empty; every campaign needs a name.", nameof(options));
         options.Sampler.EnsureValid();
         options.Cognition.EnsureValid();
         services.TryAddSingleton(TimeProvider.System);
