@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Evolve.Core;
 
 /// <summary>
@@ -35,6 +37,8 @@ public sealed record Node
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>True for an ok node with a finite score: the only kind that may be a root.</summary>
+    [JsonIgnore]
     public bool IsOk => Status == NodeStatus.Ok && Score is { } s && double.IsFinite(s);
 
     public static IReadOnlyDictionary<string, double> EmptyMetrics { get; } = new Dictionary<string, double>();
