@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Evolve.Durable;
+using Evolve.Durable.Client;
+using Evolve.Durable.Hosting;
+using Evolve.Durable.Sidecar;
+using Evolve.Durable.Sidecar.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Evolve.Bench;
+
+/// <summary>
+/// Durable runtime throughput against the disk's own limit: a raw SQLite baseline (WAL,
+/// synchronous=FULL, one row per transaction), one instance with 1,000 sequential activities and
+/// 64 instances with 50 activities each — all in this process, on the same disk.
+/// </summary>
+public sealed class DurableBenchmark : IBenchmark
+{
+    private const int RawCommits = 3000;
+    private const int SequentialSteps = 1000;
+    private const int ParallelInstances = 64;
+    private const int StepsPerInstance = 50;
+
+    public string Name => "durable";
+    public int Order => 10;
+
+    public async Task<string> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var raw = RawSqliteCommitsPerSecond(Path.Combine(context.WorkDirectory, "raw.db"));
+        context.Log.WriteLine($"raw sqlite: {raw:F0} commits/s");
+
+        await using var sidecar = await EmbeddedSidecar.StartAsync(
+            new SidecarOptions { DatabasePath = Path.Combine(context.WorkDirectory, "workflows.db") }, null, cancellationToken);
+        using var host = BuildWorker(sidecar.Address);
+        await host.StartAsync(cancellationToken);
+        var client = host.Services.GetRequiredService<DurableWorkflowClient>();
+
+        // Warm-up: JIT, connections, prepared statements.
+        await RunInstancesAsync(client, "warmup", 4, 20, cancellationToken);
+
+        BenchStepActivity.Timestamps.Clear();
+        var sequential = Stopwatch.StartNew();
+        await RunInstancesAsync(client, "seq", 1, SequentialSteps, cancellationToken);
+        sequential.Stop();
+        var seqStepsPerSecond = SequentialSteps / sequential.Elapsed.TotalSeconds;
+        var p50 = MedianGapMilliseconds(BenchStepActivity.Timestamps.ToArray());
+        context.Log.WriteLine($"sequential: {SequentialSteps} steps in {sequential.Elapsed.TotalSeconds:F2}s");
+
+        var parallel = Stopwatch.StartNew();
+        await RunInstancesAsync(client, "par", ParallelInstances, StepsPerInstance, cancellationToken);
+        parallel.Stop();
+        var parStepsPerSecond = ParallelInstances * StepsPerInstance / parallel.Elapsed.TotalSeconds;
+        context.Log.WriteLine($"parallel: {ParallelInstances}x{StepsPerInstance} steps in {parallel.Elapsed.TotalSeconds:F2}s");
+
+        await host.StopAsync(CancellationToken.None);
+        return FormattableString.Invariant(
+            $"bench durable: seq_steps_per_s={seqStepsPerSecond:F0} par_steps_per_s={parStepsPerSecond:F0} raw_commits_per_s={raw:F0} seq_ratio={seqStepsPerSecond / raw:F2} par_ratio={parStepsPerSecond / raw:F2} p50_step_ms={p50:F2}");
+    }
+
+    private static IHost BuildWorker(Uri sidecarAddress)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddDurableWorkflows(r =>
+        {
+            r.AddWorkflow<BenchSequenceWorkflow>();
+            r.AddActivity<BenchStepActivity>();
+        });
+        builder.Services.UseSidecar(sidecarAddress);
+        return builder.Build();
+    }
+
+    private static async Task RunInstancesAsync(DurableWorkflowClient client, string prefix, int instances, int steps, CancellationToken cancellation)
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, instances).Select(i =>
+            client.ScheduleNewWorkflowAsync(nameof(BenchSequenceWorkflow), $"{prefix}-{i}", steps, cancellationToken: cancellation)));
+        var states = await Task.WhenAll(ids.Select(id => client.WaitForWorkflowCompletionAsync(id, false, cancellation)));
+        var failed = states.FirstOrDefault(s => s.RuntimeStatus != WorkflowRuntimeStatus.Completed);
+        if (failed is not null)
+            throw new InvalidOperationException($"bench instance {failed.InstanceId} ended {failed.RuntimeStatus}: {failed.FailureDetails?.ErrorMessage}");
+    }
+
+    private static double RawSqliteCommitsPerSecond(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL);";
+            setup.ExecuteNonQuery();
+        }
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO rows (payload) VALUES ($payload)";
+        var payload = insert.Parameters.Add("$payload", SqliteType.Blob);
+        var bytes = new byte[200];
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < RawCommits; i++)
+        {
+            using var transaction = connection.BeginTransaction();
+            insert.Transaction = transaction;
+            payload.Value = bytes;
+            insert.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        return RawCommits / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static double MedianGapMilliseconds(long[] timestamps)
+    {
+        if (timestamps.Length < 2) return double.NaN;
+        var gaps = timestamps.Zip(timestamps.Skip(1), (a, b) => (b - a) * 1000.0 / Stopwatch.Frequency).Order().ToArray();
+        return gaps[gaps.Length / 2];
+    }
+}
+
+/// <summary>N sequential calls of an activity that returns at once: pure runtime overhead.</summary>
+public sealed class BenchSequenceWorkflow : Workflow<int, int>
+{
+    public override async Task<int> RunAsync(WorkflowContext context, int steps)
+    {
+        var total = 0;
+        for (var i = 0; i < steps; i++) total += await context.CallActivityAsync<int>(nameof(BenchStepActivity), i);
+        return total;
+    }
+}
+
+public sealed class BenchStepActivity : WorkflowActivity<int, int>
+{
+    /// <summary>When each step ran; the gaps between consecutive steps of one instance are step latencies.</summary>
+    public static readonly ConcurrentQueue<long> Timestamps = new();
+
+    public override Task<int> RunAsync(WorkflowActivityContext context, int input)
+    {
+        if (context.InstanceId.StartsWith("seq-", StringComparison.Ordinal)) Timestamps.Enqueue(Stopwatch.GetTimestamp());
+        return Task.FromResult(1);
+    }
+}

@@ -1,0 +1,48 @@
+using Evolve.Cli.Demo;
+using Evolve.Durable;
+using Evolve.Durable.Client;
+using Evolve.Durable.Hosting;
+using Evolve.Durable.Sidecar;
+using Evolve.Durable.Sidecar.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Evolve.Cli.Hosting;
+
+/// <summary>Builds the generic host every `evolve` command runs in: logging, the durable worker and client.</summary>
+public static class EvolveHost
+{
+    /// <summary>Every workflow and activity the `evolve` executable can run.</summary>
+    public static void RegisterWorkflows(DurableRegistry registry)
+    {
+        registry.AddWorkflow<DemoPipelineWorkflow>();
+        registry.AddActivity<RecordEffectActivity>();
+    }
+
+    public static IHost Build(SidecarSelection selection, bool runWorker, LogLevel logLevel = LogLevel.Warning)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(logLevel);
+        // Ctrl-C / SIGTERM stop the host gracefully; in-flight work items are re-dispatched anyway.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        // Tools that only inspect or start workflows get the client without a worker.
+        if (runWorker) builder.Services.AddDurableWorkflows(RegisterWorkflows);
+        else builder.Services.AddDurableWorkflowClient();
+        AddSidecar(builder.Services, selection);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// An explicit URL wins; otherwise the sidecar connection prefers daprd when Dapr's environment
+    /// variables are set, and falls back to the embedded sidecar, which starts only if chosen.
+    /// </summary>
+    public static void AddSidecar(IServiceCollection services, SidecarSelection selection)
+    {
+        if (selection.SidecarUrl is { } url) services.UseSidecar(url);
+        else services.AddEmbeddedSidecar(o => o.DatabasePath = selection.WorkflowDatabasePath);
+    }
+}

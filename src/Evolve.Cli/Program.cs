@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Evolve.Cli.Commands;
+
+var root = new RootCommand("Evolve: durable, autonomous AI-for-AI research")
+{
+    DemoCommand.Create(),
+    WorkerCommand.Create("serve", "Run the Evolve service (workflow worker); what `dapr run -f dapr.yaml` starts"),
+    WorkerCommand.Create("worker", "Run a workflow worker attached to a sidecar"),
+    SidecarCommand.Create(),
+    WorkflowsCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,234 @@
+using System.Threading.Channels;
+using Evolve.Durable.Protocol;
+using Evolve.Durable.Sidecar.Storage;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Evolve.Durable.Sidecar.Engine;
+
+/// <summary>
+/// The sidecar's state machine. Live state sits in memory under one lock (operations on it are short
+/// and never wait on I/O); every operation turns into a <see cref="ChangeSet"/> that is handed, still
+/// under the lock, to the <see cref="GroupCommitWriter"/>, so the store sees changes in the order memory
+/// did. Callers get a task that completes after the commit. Activities are dispatched only after the
+/// commit that scheduled them (side effects never run for state that could be lost); workflow turns may
+/// be dispatched earlier because they are pure and their answer commits strictly after.
+/// This file: state, commits, readiness. Other parts: Dispatch, Turns, Management.
+/// </summary>
+internal sealed partial class SidecarEngine : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, InstanceState> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, PendingActivity> _activities = [];
+    private readonly Dictionary<long, StoredTimer> _timers = [];
+    private readonly Dictionary<string, object> _tokens = new(StringComparer.Ordinal);
+    private readonly Channel<DispatchItem> _ready = Channel.CreateUnbounded<DispatchItem>(
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly ISidecarStore _store;
+    private readonly GroupCommitWriter _writer;
+    private readonly WakeupScheduler _wakeups;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SidecarOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
+    // Tokens from an earlier run of the sidecar must never match a dispatch of this run.
+    private readonly string _bootId = Guid.NewGuid().ToString("N")[..8];
+    private long _tokenSeq;
+    private long _inboxSeq;
+    private long _activitySeq;
+    private long _timerSeq;
+    private long _workerSeq;
+    private Task _lastCommit = Task.CompletedTask;
+
+    public SidecarEngine(ISidecarStore store, SidecarOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<SidecarEngine>();
+        _writer = new GroupCommitWriter(store, options.MaxChangesPerCommit, loggerFactory.CreateLogger<GroupCommitWriter>());
+        lock (_lock)
+            Restore(store.Load());
+        _wakeups = new WakeupScheduler(time, OnWakeups, _logger);
+        lock (_lock)
+        {
+            foreach (var timer in _timers.Values)
+                _wakeups.Schedule(timer.FireAt, Wakeup.Timer(timer.Id));
+            foreach (var state in _instances.Values)
+                if (state.Record.ScheduledStartAt is { } at && state.History is { Count: 0 })
+                    _wakeups.Schedule(at, Wakeup.Start(state.Id));
+        }
+    }
+
+    /// <summary>Cancelled when the sidecar shuts down; ends work-item streams and long polls.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public long CommitCount => _writer.CommitCount;
+
+    public SidecarOptions Options => _options;
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    public void BeginStop() => _stopping.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        BeginStop();
+        _ready.Writer.TryComplete();
+        await _wakeups.DisposeAsync().ConfigureAwait(false);
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private void Restore(StoreSnapshot snapshot)
+    {
+        foreach (var record in snapshot.Instances)
+        {
+            var history = record.IsTerminal ? null : snapshot.History.GetValueOrDefault(record.InstanceId) ?? [];
+            var state = new InstanceState(record, history);
+            if (!record.IsTerminal && snapshot.Inbox.TryGetValue(record.InstanceId, out var inbox))
+            {
+                state.Inbox.AddRange(inbox);
+                _inboxSeq = Math.Max(_inboxSeq, inbox[^1].Seq);
+            }
+            _instances[record.InstanceId] = state;
+        }
+        foreach (var state in _instances.Values)
+            if (state.Record.Parent is { } parent && _instances.TryGetValue(parent.InstanceId, out var parentState))
+                parentState.Children.Add(state.Id);
+        foreach (var activity in snapshot.Activities)
+        {
+            _activitySeq = Math.Max(_activitySeq, activity.Id);
+            if (!_instances.TryGetValue(activity.InstanceId, out var owner) || owner.Record.IsTerminal)
+                continue;
+            _activities[activity.Id] = new PendingActivity(activity);
+            owner.Activities.Add(activity.Id);
+            _ready.Writer.TryWrite(DispatchItem.Activity(activity.Id));
+        }
+        foreach (var timer in snapshot.Timers)
+        {
+            _timerSeq = Math.Max(_timerSeq, timer.Id);
+            if (!_instances.TryGetValue(timer.InstanceId, out var owner) || owner.Record.IsTerminal)
+                continue;
+            _timers[timer.Id] = timer;
+            owner.Timers.Add(timer.Id);
+        }
+        foreach (var state in _instances.Values)
+            MakeReady(state);
+        _logger.LogInformation("Sidecar store loaded: {Instances} instances, {Activities} pending activities, {Timers} timers",
+            _instances.Count, _activities.Count, _timers.Count);
+    }
+
+    /// <summary>Hands the change set to the writer (call under the lock); the task completes after its commit.</summary>
+    private Task Commit(ChangeSet changes)
+    {
+        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0)
+            return _lastCommit;
+        var after = changes.AfterCommit.Count == 0 ? null : (Action)(() =>
+        {
+            foreach (var action in changes.AfterCommit)
+                action();
+        });
+        try
+        {
+            _lastCommit = _writer.Enqueue(changes.Changes, after);
+        }
+        catch (StoreFailedException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
+        }
+        return _lastCommit;
+    }
+
+    /// <summary>Awaits a commit, turning a store failure into a gRPC status the caller can act on.</summary>
+    private static async Task AwaitCommit(Task commit)
+    {
+        try
+        {
+            await commit.ConfigureAwait(false);
+        }
+        catch (StoreFailedException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
+        }
+    }
+
+    private bool IsReady(InstanceState state) =>
+        state.History is not null
+        && !state.Record.IsTerminal
+        && state.Turn is null
+        && state.Inbox.Count > 0
+        && state.Record.Status is not (OrchestrationStatus.Suspended or OrchestrationStatus.Stalled)
+        && !(state.History.Count == 0 && state.Record.ScheduledStartAt is { } start && start > Now);
+
+    /// <summary>Queues a workflow turn for the instance if it has something to do and nothing in flight.</summary>
+    private void MakeReady(InstanceState state)
+    {
+        if (state.Queued || !IsReady(state))
+            return;
+        state.Queued = true;
+        _ready.Writer.TryWrite(DispatchItem.Workflow(state.Id));
+    }
+
+    private void AddToInbox(InstanceState state, HistoryEvent e, ChangeSet changes)
+    {
+        var entry = new InboxEntry(++_inboxSeq, e);
+        state.Inbox.Add(entry);
+        changes.Add(new StoreChange.AddInbox(state.Id, entry.Seq, e));
+    }
+
+    private static void AppendHistory(InstanceState state, HistoryEvent e, ChangeSet changes)
+    {
+        var history = state.History!;
+        changes.Add(new StoreChange.AppendHistory(state.Id, history.Count, e));
+        history.Add(e);
+    }
+
+    /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on it.</summary>
+    private void SetRecord(InstanceState state, InstanceRecord record, ChangeSet changes, bool fullRow = false)
+    {
+        state.Record = record with { UpdatedAt = Now };
+        changes.Add(fullRow ? new StoreChange.PutInstance(state.Record) : new StoreChange.UpdateInstance(state.Record));
+        WakeWaiters(state);
+    }
+
+    private static void WakeWaiters(InstanceState state)
+    {
+        if (state.Waiters is not { } waiters)
+            return;
+        state.Waiters = null;
+        foreach (var waiter in waiters)
+            waiter.TrySetResult();
+    }
+
+    private string NewToken() => $"{_bootId}-{++_tokenSeq}";
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private void OnWakeups(IReadOnlyList<Wakeup> due)
+    {
+        lock (_lock)
+        {
+            var changes = new ChangeSet();
+            foreach (var wakeup in due)
+            {
+                if (wakeup.InstanceId is { } instanceId)
+                {
+                    if (_instances.TryGetValue(instanceId, out var starting))
+                        MakeReady(starting);
+                    continue;
+                }
+                if (!_timers.Remove(wakeup.TimerId, out var timer))
+                    continue;
+                changes.Add(new StoreChange.RemoveTimer(timer.Id));
+                if (!_instances.TryGetValue(timer.InstanceId, out var state) || state.Record.IsTerminal
+                    || state.Record.ExecutionId != timer.ExecutionId)
+                    continue;
+                state.Timers.Remove(timer.Id);
+                AddToInbox(state, Events.TimerFired(Now, timer.TimerId, timer.FireAt), changes);
+                MakeReady(state);
+            }
+            Commit(changes);
+        }
+    }
+}
