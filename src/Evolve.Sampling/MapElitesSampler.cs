@@ -56,8 +56,7 @@ public sealed class MapElitesSampler : SamplerBase
         var islandIndex = (int)(request.Round % _islands.Length);
         var island = _islands[islandIndex];
         var own = island.SortedElites();
-        var all = _islands.SelectMany(i => i.SortedElites()).OrderByDescending(e => e.Score).ThenBy(e => e.NodeId, StringComparer.Ordinal).ToList();
-        if (all.Count == 0)
+        if (_islands.All(i => i.SortedElites().Count == 0))
         {
             if (OkCandidates(request).Any())
                 throw new InvalidOperationException("MAP-Elites has observed no ok node, yet the request holds ok candidates: feed Observe every committed node (from ObservedThroughSequence on) before sampling.");
@@ -70,7 +69,7 @@ public sealed class MapElitesSampler : SamplerBase
         if (own.Count == 0)
         {
             // A young island borrows a top elite from anywhere; the child it produces becomes its first member.
-            root = PickFromTop(all);
+            root = PickFromTop(AllElites());
             strategy = "map-elites:seed-island";
         }
         else if (r < _map.ExploitationRatio)
@@ -85,13 +84,16 @@ public sealed class MapElitesSampler : SamplerBase
         }
         else
         {
-            root = PickFromTop(all);
+            root = PickFromTop(AllElites());
             strategy = "map-elites:global";
         }
 
         var context = PickContext(request, root.NodeId, own.Take(Options.ContextPoolSize).Select(e => e.NodeId));
         return new SampleResult(request.Round, strategy, islandIndex, root.NodeId, context, PickLessons(request, islandIndex));
     }
+
+    private List<Elite> AllElites() =>
+        _islands.SelectMany(i => i.SortedElites()).OrderByDescending(e => e.Score).ThenBy(e => e.NodeId, StringComparer.Ordinal).ToList();
 
     private Elite PickFromTop(IReadOnlyList<Elite> sorted) => sorted[Rng.NextInt(Math.Min(Options.RootPoolSize, sorted.Count))];
 
