@@ -46,12 +46,12 @@ public static class NodeStatusExtensions
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown node status"),
     };
 
+    private static readonly Dictionary<string, NodeStatus> ByWireName =
+        Enum.GetValues<NodeStatus>().ToDictionary(v => v.ToWireName(), StringComparer.Ordinal);
+
     public static NodeStatus ParseWireName(string name)
     {
-        foreach (var status in Enum.GetValues<NodeStatus>())
-        {
-            if (status.ToWireName() == name) return status;
-        }
+        if (ByWireName.TryGetValue(name, out var status)) return status;
         throw new FormatException(
             $"Unknown node status '{name}'. Allowed: {string.Join(", ", Enum.GetValues<NodeStatus>().Select(v => v.ToWireName()))}.");
     }
