@@ -169,9 +169,20 @@ public static class MixerChecks
 
     private static double TimeExponent(nn.Module<Tensor, Tensor> mixer, MixerCheckOptions options, int repeats)
     {
-        double shortTime = BestForwardSeconds(mixer, options, options.CostLength, repeats);
-        double longTime = BestForwardSeconds(mixer, options, 4 * options.CostLength, repeats);
-        return Exponent(shortTime, longTime);
+        // One torch thread: the work then runs on this thread and its CPU clock measures exactly it
+        // (idle OpenMP workers spin and would bill the process for waiting).
+        int threads = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            double shortTime = BestForwardSeconds(mixer, options, options.CostLength, repeats);
+            double longTime = BestForwardSeconds(mixer, options, 4 * options.CostLength, repeats);
+            return Exponent(shortTime, longTime);
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
     }
 
     private static double Exponent(double shortCost, double longCost) => Math.Log(Math.Max(longCost, 1e-12) / Math.Max(shortCost, 1e-12)) / Math.Log(4);
