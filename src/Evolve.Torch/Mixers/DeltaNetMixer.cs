@@ -17,8 +17,8 @@ public sealed record DeltaNetOptions(int Heads = 4, int ChunkSize = 64, int Conv
 /// </summary>
 public sealed class DeltaNetMixer : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear qProj, kProj, vProj, betaProj, outProj;
-    private readonly ShortConvolution? qConv, kConv, vConv;
+    private readonly Linear qkvProj, betaProj, outProj;
+    private readonly ShortConvolution? qkvConv;
     private readonly RmsNorm headNorm;
     private readonly int heads, headDim, chunkSize;
 
@@ -29,17 +29,11 @@ public sealed class DeltaNetMixer : nn.Module<Tensor, Tensor>
         heads = options.Heads;
         headDim = dim / options.Heads;
         chunkSize = options.ChunkSize;
-        qProj = nn.Linear(dim, dim, hasBias: false);
-        kProj = nn.Linear(dim, dim, hasBias: false);
-        vProj = nn.Linear(dim, dim, hasBias: false);
+        // q, k and v share one projection and one convolution: fewer, larger ops are faster on a CPU.
+        qkvProj = nn.Linear(dim, 3 * dim, hasBias: false);
         betaProj = nn.Linear(dim, heads, hasBias: true);
         outProj = nn.Linear(dim, dim, hasBias: false);
-        if (options.ConvolutionSize > 0)
-        {
-            qConv = new ShortConvolution(dim, options.ConvolutionSize);
-            kConv = new ShortConvolution(dim, options.ConvolutionSize);
-            vConv = new ShortConvolution(dim, options.ConvolutionSize);
-        }
+        if (options.ConvolutionSize > 0) qkvConv = new ShortConvolution(3 * dim, options.ConvolutionSize);
         headNorm = new RmsNorm(headDim);
         RegisterComponents();
     }
@@ -48,9 +42,10 @@ public sealed class DeltaNetMixer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = input.shape[0], time = input.shape[1];
-        var q = SplitHeads(nn.functional.silu(Convolve(qConv, qProj.forward(input))), batch, time);
-        var k = SplitHeads(nn.functional.silu(Convolve(kConv, kProj.forward(input))), batch, time);
-        var v = SplitHeads(nn.functional.silu(Convolve(vConv, vProj.forward(input))), batch, time);
+        var qkv = qkvProj.forward(input);
+        if (qkvConv is not null) qkv = qkvConv.forward(qkv);
+        var parts = nn.functional.silu(qkv).chunk(3, dim: -1);
+        var (q, k, v) = (SplitHeads(parts[0], batch, time), SplitHeads(parts[1], batch, time), SplitHeads(parts[2], batch, time));
         q = q * q.pow(2).sum([-1], keepdim: true).add(1e-6).rsqrt();
         k = k * k.pow(2).sum([-1], keepdim: true).add(1e-6).rsqrt();
         var beta = betaProj.forward(input).sigmoid().transpose(1, 2); // (batch, heads, time)
@@ -59,29 +54,34 @@ public sealed class DeltaNetMixer : nn.Module<Tensor, Tensor>
         return outProj.forward(merged).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Convolve(ShortConvolution? convolution, Tensor x) => convolution is null ? x : convolution.forward(x);
-
-    private Tensor SplitHeads(Tensor x, long batch, long time) => x.view(batch, time, heads, headDim).transpose(1, 2);
+    private Tensor SplitHeads(Tensor x, long batch, long time) => x.reshape(batch, time, heads, headDim).transpose(1, 2);
 }
 
-/// <summary>Causal depthwise 1-D convolution over time on (batch, time, channels).</summary>
+/// <summary>
+/// Causal depthwise 1-D convolution over time on (batch, time, channels), written as a few shifted
+/// multiply-adds: libtorch's grouped Conv1d backward is several times slower on the CPU.
+/// </summary>
 public sealed class ShortConvolution : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv1d conv;
+    private readonly Parameter weight; // (kernel, channels); tap j sees position t - (kernel-1) + j
     private readonly int kernelSize;
 
     public ShortConvolution(int channels, int kernelSize) : base(nameof(ShortConvolution))
     {
         this.kernelSize = kernelSize;
-        conv = nn.Conv1d(channels, channels, kernelSize, groups: channels, bias: false);
+        double bound = 1 / Math.Sqrt(kernelSize);
+        weight = new Parameter(rand(kernelSize, channels) * (2 * bound) - bound);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        long time = input.shape[1];
         // Pad on the left only, so position t sees t-kernelSize+1 .. t and nothing later.
-        var padded = nn.functional.pad(input.transpose(1, 2), [kernelSize - 1, 0]);
-        return conv.forward(padded).transpose(1, 2).MoveToOuterDisposeScope();
+        var padded = nn.functional.pad(input, [0, 0, kernelSize - 1, 0]);
+        var output = padded.narrow(1, 0, time) * weight[0];
+        for (int j = 1; j < kernelSize; j++) output = output + padded.narrow(1, j, time) * weight[j];
+        return output.MoveToOuterDisposeScope();
     }
 }
