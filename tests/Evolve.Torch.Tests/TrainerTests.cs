@@ -19,7 +19,7 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
             new TrainingOptions { Steps = 150, BatchSize = 32, LearningRate = 3e-3, Seed = 1, LogEvery = 50 },
             dim: 64, layers: 2, mlpRatio: 2);
         var progress = new List<TrainingProgress>();
-        var result = await new Trainer().TrainAsync(run, new SynchronousProgress(progress.Add));
+        var result = await new Trainer().TrainAsync(run, new CallbackProgress<TrainingProgress>(progress.Add));
 
         output.WriteLine($"accuracy {result.EvaluationAccuracy:P1} (chance {result.ChanceAccuracy:P1}), loss {result.EvaluationLoss:F3}, " +
             $"{result.Parameters} params, {result.TokensPerSecond:F0} tok/s, peak {result.PeakMemoryBytes / 1e6:F0} MB");
@@ -41,7 +41,7 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
 
         // Stop at step 25, i.e. 5 steps after the checkpoint of step 20, losing those 5 steps.
         using var stop = new CancellationTokenSource();
-        var interrupted = new Trainer().TrainAsync(Run("interrupted"), new SynchronousProgress(p => { if (p.Step == 25) stop.Cancel(); }), stop.Token);
+        var interrupted = new Trainer().TrainAsync(Run("interrupted"), new CallbackProgress<TrainingProgress>(p => { if (p.Step == 25) stop.Cancel(); }), stop.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => interrupted);
         Assert.Equal(20, new CheckpointStore(Path.Combine(directory, "interrupted")).Latest()!.Value.State.Step);
 
@@ -64,11 +64,5 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
         var other = TrainingRun.For(task, ReferenceMixers.DeltaNet(new DeltaNetOptions(Heads: 1)), options with { Seed = 9 }, dim: 16, layers: 1);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new Trainer().TrainAsync(other));
         Assert.Contains("Use a fresh directory", error.Message);
-    }
-
-    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to the thread pool, too late to stop at a step).</summary>
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }
