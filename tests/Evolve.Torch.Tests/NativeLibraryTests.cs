@@ -32,6 +32,26 @@ public class NativeLibraryTests
         Assert.Equal(!hostHasGcc13, compatLoaded);
     }
 
+    [Fact]
+    public void The_patch_is_applied_once_however_often_the_output_is_rebuilt()
+    {
+        TorchRuntime.Initialize();
+        if (HostLibstdcxxHas("GLIBCXX_3.4.32")) return; // nothing is patched on GCC 13+ hosts
+        string library = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        string dynamic = Run("readelf", $"-d \"{library}\"");
+        Assert.Single(dynamic.Split('\n'), l => l.Contains("NEEDED", StringComparison.Ordinal) && l.Contains("[libevolve_glibcxx_compat.so]", StringComparison.Ordinal));
+        Assert.Contains("Name: GLIBCXX_3.4.32  Flags: WEAK", Run("readelf", $"-V \"{library}\""));
+    }
+
+    private static string Run(string tool, string arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true })!;
+        string text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return text;
+    }
+
     private static bool HostLibstdcxxHas(string version)
     {
         var libstdcxx = File.ReadAllLines("/proc/self/maps")
