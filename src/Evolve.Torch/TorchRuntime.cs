@@ -17,6 +17,16 @@ public static class TorchRuntime
         ArgumentOutOfRangeException.ThrowIfLessThan(cpuThreads, 1);
         lock (Gate)
         {
+            EnsureLoaded();
+            torch.set_num_threads(cpuThreads);
+        }
+    }
+
+    /// <summary>Loads the native backend if needed, leaving the thread setting alone.</summary>
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
             if (!loaded)
             {
                 try
@@ -33,14 +43,13 @@ public static class TorchRuntime
                 }
                 loaded = true;
             }
-            torch.set_num_threads(cpuThreads);
         }
     }
 
     /// <summary>CUDA when this build and machine have it, else the CPU.</summary>
     public static torch.Device SelectDevice(bool allowCuda = true)
     {
-        Initialize(Math.Max(1, torch.get_num_threads()));
+        EnsureLoaded();
         return allowCuda && torch.cuda.is_available() ? torch.CUDA : torch.CPU;
     }
 }

@@ -38,7 +38,7 @@ public static class MixerChecks
 {
     public static IReadOnlyList<CheckResult> RunAll(MixerFactory factory, MixerCheckOptions options, CancellationToken cancellationToken = default)
     {
-        TorchRuntime.Initialize(Math.Max(1, get_num_threads()));
+        TorchRuntime.EnsureLoaded();
         var results = new List<CheckResult>();
         manual_seed(options.Seed);
         nn.Module<Tensor, Tensor> mixer;
