@@ -48,7 +48,7 @@ test: deps build
 	@rm -rf $(TEST_RESULTS); mkdir -p $(TEST_RESULTS)
 	@status=0; $(DOTNET) test Evolve.sln -c $(CONFIG) --no-build -nologo \
 	  --logger "console;verbosity=normal" 2>&1 | tee $(TEST_RESULTS)/console.log || status=$$?; \
-	awk '/^(Passed|Failed)! +- +Failed:/ { gsub(",", ""); f += $$4; p += $$6; s += $$8 } \
+	awk '/^ +Passed: +[0-9]+$$/ { p += $$2 } /^ +Failed: +[0-9]+$$/ { f += $$2 } /^ +Skipped: +[0-9]+$$/ { s += $$2 } \
 	     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' $(TEST_RESULTS)/console.log; \
 	exit $$status
 
