@@ -7,8 +7,8 @@ CONFIG      ?= Release
 DOTNET      ?= dotnet
 EVOLVE_DLL  := src/Evolve.Cli/bin/$(CONFIG)/net10.0/evolve.dll
 # Debian packages the build and tests use: bubblewrap (candidate sandbox), sqlite3 (inspecting
-# stores), patchelf (TorchSharp fix on older libstdc++), procps (ps/pkill in crash tests).
-APT_PACKAGES := bubblewrap sqlite3 patchelf procps
+# stores), patchelf, g++ and binutils (TorchSharp fix on older libstdc++), procps (ps/pkill in crash tests).
+APT_PACKAGES := bubblewrap sqlite3 patchelf g++ binutils procps
 TEST_RESULTS := .evolve/test-results
 
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
@@ -37,14 +37,14 @@ deps:
 restore:
 	$(DOTNET) restore Evolve.sln
 
-build: restore
+build: deps restore
 	$(DOTNET) build Evolve.sln -c $(CONFIG) --no-restore -nologo -clp:ErrorsOnly
 
-run: deps build
+run: build
 	$(DOTNET) $(EVOLVE_DLL) demo
 
 # Runs every test project, then prints one closing line summed over all of them.
-test: deps build
+test: build
 	@rm -rf $(TEST_RESULTS); mkdir -p $(TEST_RESULTS)
 	@status=0; $(DOTNET) test Evolve.sln -c $(CONFIG) --no-build -nologo \
 	  --logger "console;verbosity=normal" 2>&1 | tee $(TEST_RESULTS)/console.log || status=$$?; \
@@ -52,7 +52,7 @@ test: deps build
 	     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' $(TEST_RESULTS)/console.log; \
 	exit $$status
 
-bench: deps build
+bench: build
 	$(DOTNET) src/Evolve.Bench/bin/$(CONFIG)/net10.0/Evolve.Bench.dll
 
 clean:
