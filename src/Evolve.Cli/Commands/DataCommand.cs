@@ -112,6 +112,14 @@ public static class DataCommand
         using var host = EvolveHost.Build(selection, runWorker: true);
         await host.StartAsync(cancellation);
         var client = host.Services.GetRequiredService<DurableWorkflowClient>();
+        // A run that is still going (the process was killed) is resumed; a finished one is started afresh, which is
+        // cheap (finished shards are reused from disk) and picks up changed inputs or a fix for what made it fail.
+        if (await client.GetWorkflowStateAsync(instanceId, getInputsAndOutputs: false, cancellation) is { IsCompleted: true } previous)
+        {
+            Console.WriteLine($"workflow {instanceId} already ended {previous.RuntimeStatus}; starting it again (finished shards are reused)");
+            await client.PurgeInstanceAsync(instanceId, cancellationToken: cancellation);
+        }
+
         await client.ScheduleNewWorkflowAsync(nameof(DataCurationWorkflow), instanceId, request,
             ifExists: ExistingInstanceBehavior.ReturnExisting, cancellationToken: cancellation);
         Console.WriteLine($"workflow {instanceId}: curating {request.InputDirectory} -> {request.OutputDirectory} " +
@@ -133,7 +141,7 @@ public static class DataCommand
     private static void PrintSummary(DataCurationResult result)
     {
         Console.WriteLine(FormattableString.Invariant(
-            $"completed: {result.ShardsOk}/{result.ShardsTotal} shards ok, {result.ShardsFailed} failed ({result.ShardsReused} reused from an earlier run)"));
+            $"completed: {result.ShardsOk}/{result.ShardsTotal} shards ok, {result.ShardsFailed} failed ({result.ShardsReused} already finished on disk)"));
         Console.WriteLine(FormattableString.Invariant(
             $"documents {result.DocumentsIn} -> {result.DocumentsOut}; text {result.BytesIn / 1e6:F2} MB -> {result.BytesOut / 1e6:F2} MB"));
         Console.WriteLine(FormattableString.Invariant(

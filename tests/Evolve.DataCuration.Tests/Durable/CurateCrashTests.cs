@@ -67,6 +67,13 @@ public sealed class CurateCrashTests(ITestOutputHelper log)
         }
 
         Assert.Empty(Directory.GetFiles(output, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories));
+
+        // The same command after completion starts afresh and reuses every finished shard.
+        await using var third = EvolveCli.Start(command);
+        Assert.Equal(0, await third.WaitForExitAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("already ended Completed; starting it again", third.Output);
+        Assert.Contains($"completed: {Shards}/{Shards} shards ok, 0 failed ({Shards} already finished on disk)", third.Output);
+        foreach (var (shard, entry) in after) Assert.Equal(entry, FinishedEntries(records)[shard]);
     }
 
     private static Dictionary<string, string> FinishedEntries(ShardRecordStore records) =>
