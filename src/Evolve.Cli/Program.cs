@@ -4,6 +4,7 @@ using Evolve.Cli.Commands;
 var root = new RootCommand("Evolve: durable, autonomous AI-for-AI research")
 {
     DemoCommand.Create(),
+    DataCommand.Create(),
     WorkerCommand.Create("serve", "Run the Evolve service (workflow worker); what `dapr run -f dapr.yaml` starts"),
     WorkerCommand.Create("worker", "Run a workflow worker attached to a sidecar"),
     SidecarCommand.Create(),

@@ -23,7 +23,7 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
         if (request.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(request), "Parallelism must be at least 1.");
         var shards = ListShards(request.InputDirectory);
         Directory.CreateDirectory(request.OutputDirectory);
-        RemoveLeftoverTempFiles(request.OutputDirectory);
+        CurationLayout.RemoveLeftoverTempFiles(request.OutputDirectory);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = request.Parallelism, CancellationToken = cancellationToken };
 
         DuplicatePlan? plan = null;
@@ -76,14 +76,13 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
     private async Task<DuplicatePlan> PlanDuplicatesAsync(IReadOnlyList<string> shards, string outputDirectory, DeduplicationOptions dedup,
         ParallelOptions parallel, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(outputDirectory, ShardRecordStore.WorkFolder, "signatures");
         var builder = new SignatureBuilder(format);
         var files = new string?[shards.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count), parallel, async (i, ct) =>
         {
             try
             {
-                files[i] = await builder.BuildAsync(shards[i], Path.Combine(folder, Path.GetFileName(shards[i]) + ".sig"), dedup, ct);
+                files[i] = await builder.BuildAsync(shards[i], CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shards[i])), dedup, ct);
             }
             catch (InvalidShardException e)
             {
@@ -91,33 +90,11 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
             }
         });
 
-        var planPath = Path.Combine(outputDirectory, ShardRecordStore.WorkFolder, "dedup-plan.json");
+        var planPath = CurationLayout.PlanPath(outputDirectory);
         var plan = await new DuplicatePlanner().PlanAsync(files.OfType<string>().ToList(), dedup, planPath, cancellationToken);
         logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
         return plan;
     }
 
-    public IReadOnlyList<string> ListShards(string inputDirectory)
-    {
-        if (!Directory.Exists(inputDirectory))
-        {
-            throw new DirectoryNotFoundException($"Input folder '{inputDirectory}' does not exist; point --input at the folder holding the shards.");
-        }
-
-        var shards = Directory.GetFiles(inputDirectory, format.InputPattern).Order(StringComparer.Ordinal).ToList();
-        if (shards.Count == 0)
-        {
-            throw new InvalidOperationException($"Input folder '{inputDirectory}' has no files matching '{format.InputPattern}'.");
-        }
-
-        return shards;
-    }
-
-    private static void RemoveLeftoverTempFiles(string outputDirectory)
-    {
-        foreach (var temp in Directory.EnumerateFiles(outputDirectory, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories))
-        {
-            AtomicFile.TryDelete(temp);
-        }
-    }
+    public IReadOnlyList<string> ListShards(string inputDirectory) => CurationLayout.ListShards(inputDirectory, format);
 }

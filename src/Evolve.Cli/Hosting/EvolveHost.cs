@@ -1,4 +1,5 @@
 using Evolve.Cli.Demo;
+using Evolve.DataCuration.Workflows;
 using Evolve.Durable;
 using Evolve.Durable.Client;
 using Evolve.Durable.Hosting;
@@ -18,6 +19,7 @@ public static class EvolveHost
     {
         registry.AddWorkflow<DemoPipelineWorkflow>();
         registry.AddActivity<RecordEffectActivity>();
+        registry.AddDataCurationWorkflows();
     }
 
     public static IHost Build(SidecarSelection selection, bool runWorker, LogLevel logLevel = LogLevel.Warning)
