@@ -29,8 +29,8 @@ public sealed class DeterministicAnalyzer : IAnalyzer
             var error = FirstLine(candidate.Error ?? request.Cascade?.Error) ?? "no error message";
             var status = candidate.Status.ToWireName();
             var summary = $"Failed: {status} {stage}: {error}.";
-            var deltas = Deltas(candidate, request.BestParent, request.PrimaryMetric);
-            if (deltas.Length > 0) summary += $" Metrics: {deltas}.";
+            // A candidate that never produced metrics has nothing to compare; listing the parent's would be noise.
+            if (candidate.Metrics.Count > 0) summary += $" Metrics: {Deltas(candidate, request.BestParent, request.PrimaryMetric)}.";
             var insight = candidate.Status switch
             {
                 NodeStatus.Duplicate => $"{change} reproduced an existing program ({error}); vary something else.",
