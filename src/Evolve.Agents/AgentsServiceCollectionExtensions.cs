@@ -13,9 +13,10 @@ public static class AgentsServiceCollectionExtensions
     /// <summary>
     /// Registers the offline agents as defaults: <see cref="OfflineResearcher"/> as <see cref="IResearcher"/>,
     /// <see cref="NoRepairDebugger"/> as <see cref="IDebugger"/>, <see cref="DeterministicAnalyzer"/> as
-    /// <see cref="IAnalyzer"/>, and the <see cref="NoveltyChecker"/> (with the hashing embedder unless an embedding
-    /// generator is registered). Defaults use TryAdd, so LLM agents registered before win; <see cref="INoveltyJudge"/>
-    /// and <see cref="IJudge"/> have no offline implementation and are used only when registered.
+    /// <see cref="IAnalyzer"/>, <see cref="ParameterNoveltyJudge"/> as <see cref="INoveltyJudge"/>, and the
+    /// <see cref="NoveltyChecker"/> (with the hashing embedder unless an embedding generator is registered). Defaults use
+    /// TryAdd, so LLM agents registered before win; <see cref="IJudge"/> has no offline implementation and is used only
+    /// when registered.
     /// </summary>
     public static IServiceCollection AddEvolveAgents(this IServiceCollection services, Action<AgentsOptions>? configure = null)
     {
@@ -31,6 +32,7 @@ public static class AgentsServiceCollectionExtensions
         services.TryAddSingleton<IResearcher, OfflineResearcher>();
         services.TryAddSingleton<IDebugger, NoRepairDebugger>();
         services.TryAddSingleton<IAnalyzer, DeterministicAnalyzer>();
+        services.TryAddSingleton<INoveltyJudge, ParameterNoveltyJudge>();
         services.TryAddSingleton(sp => new NoveltyChecker(
             sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetRequiredService<NoveltyOptions>(),

@@ -2,10 +2,11 @@ using Evolve.Agents.Novelty;
 using Evolve.Agents.Offline;
 using Evolve.Storage;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Evolve.Agents.Tests;
 
-public sealed class NoveltyCheckerTests
+public sealed class NoveltyCheckerTests(ITestOutputHelper output)
 {
     private static NoveltyChecker Checker(double threshold = 0.95, INoveltyJudge? judge = null) =>
         new(new HashingEmbeddingGenerator(), new NoveltyOptions { SimilarityThreshold = threshold }, judge);
@@ -85,11 +86,43 @@ public sealed class NoveltyCheckerTests
     public async Task Offline_mutants_of_the_initial_program_report_their_similarity()
     {
         // Documents how close a literal-only mutant embeds to its parent, so campaigns can pick a threshold.
+        var similarities = new List<double>();
+        for (var round = 1; round <= 10; round++)
+        {
+            var proposal = (await new OfflineResearcher(new OfflineResearcherOptions())
+                .ProposeAsync(Programs.Request(Programs.Node("n00000", Programs.Initial), 1, round), CancellationToken.None)).Proposal!;
+            var verdict = await Checker(threshold: 0.999999).CheckAsync(
+                new NoveltyCandidate(proposal.Name, proposal.Motivation, proposal.Code), [Initial], "", CancellationToken.None);
+            Assert.Equal("n00000", verdict.DuplicateOf);
+            Assert.InRange(verdict.Similarity, 0.5, 0.999999);
+            similarities.Add(verdict.Similarity);
+        }
+        output.WriteLine($"offline mutant vs parent similarity: min={similarities.Min():0.0000} max={similarities.Max():0.0000}");
+    }
+
+    [Fact]
+    public async Task Offline_judge_accepts_a_real_parameter_change_and_rejects_tiny_or_structural_near_duplicates()
+    {
+        var options = new NoveltyOptions();
+        var checker = new NoveltyChecker(new HashingEmbeddingGenerator(), options, new ParameterNoveltyJudge(options));
         var proposal = (await new OfflineResearcher(new OfflineResearcherOptions())
-            .ProposeAsync(Programs.Request(Programs.Node("n00000", Programs.Initial), 1, 1), CancellationToken.None)).Proposal!;
-        var verdict = await Checker(threshold: 1.0).CheckAsync(new NoveltyCandidate(proposal.Name, proposal.Motivation, proposal.Code), [Initial], "", CancellationToken.None);
-        Assert.True(verdict.IsNovel);
-        Assert.InRange(verdict.Similarity, 0.0, 1.0);
+            .ProposeAsync(Programs.Request(Programs.Node("n00000", Programs.Initial), 1, 2), CancellationToken.None)).Proposal!;
+
+        var mutant = await checker.CheckAsync(new NoveltyCandidate(proposal.Name, proposal.Motivation, proposal.Code), [Initial], "", CancellationToken.None);
+        Assert.True(mutant.IsNovel, mutant.Reason);
+        Assert.True(mutant.Similarity >= 0.95, $"expected the judge to be consulted; similarity {mutant.Similarity}");
+        Assert.Contains("a new parameter setting", mutant.Reason);
+
+        var tiny = Programs.Initial.Replace("{ 0.0833, 0.1000 }", "{ 0.08330001, 0.1000 }");
+        var tinyVerdict = await checker.CheckAsync(new NoveltyCandidate("tiny", Initial.Motivation, tiny), [Initial], "", CancellationToken.None);
+        Assert.False(tinyVerdict.IsNovel);
+        Assert.Contains("numbers changed by at most", tinyVerdict.Reason);
+
+        var renamed = Programs.Initial.Replace("circles", "discs");
+        var renamedVerdict = await checker.CheckAsync(new NoveltyCandidate("renamed", Initial.Motivation, renamed), [Initial], "", CancellationToken.None);
+        Assert.False(renamedVerdict.IsNovel);
+        Assert.Equal("n00000", renamedVerdict.DuplicateOf);
+        Assert.Contains("structural change", renamedVerdict.Reason);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class ServiceRegistrationTests
         Assert.IsType<NoRepairDebugger>(provider.GetRequiredService<IDebugger>());
         Assert.NotNull(provider.GetRequiredService<NoveltyChecker>());
         Assert.Equal(0.9, provider.GetRequiredService<NoveltyOptions>().SimilarityThreshold);
+        Assert.IsType<ParameterNoveltyJudge>(provider.GetRequiredService<INoveltyJudge>());
         Assert.Null(provider.GetService<IJudge>());
     }
 
