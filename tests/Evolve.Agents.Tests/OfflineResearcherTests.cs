@@ -5,10 +5,11 @@ using Evolve.Engineering.StaticChecks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Evolve.Agents.Tests;
 
-public sealed class OfflineResearcherTests : IDisposable
+public sealed class OfflineResearcherTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _scratch = Directory.CreateTempSubdirectory("evolve-agents-").FullName;
     private readonly OfflineResearcher _researcher = new(new OfflineResearcherOptions());
@@ -31,6 +32,7 @@ public sealed class OfflineResearcherTests : IDisposable
             Assert.True(check.Passed, $"round {round}: {check.Error}\n{code}");
             Assert.Equal(ProposalMode.Full, outcome.Proposal.Mode);
             Assert.Equal("offline", outcome.Proposal.ResearcherKind);
+            output.WriteLine($"round {round}: {outcome.Proposal.Name} | {outcome.Proposal.Motivation}");
         }
     }
 

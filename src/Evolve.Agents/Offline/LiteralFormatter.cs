@@ -24,12 +24,14 @@ internal static class LiteralFormatter
             decimals = mantissaDot < 0 ? 0 : mantissa.Length - mantissaDot - 1;
         }
 
+        // Keep the original's trailing zeros (0.1000 stays four places), and at least one decimal so it stays a real literal.
+        var fixedPlaces = Math.Max(decimals, 1);
         // Start at the original precision (at least 4 places) and add digits until the written value differs.
         for (var places = Math.Max(decimals, scientific ? 2 : 4); places <= 17; places++)
         {
             var candidate = scientific
                 ? value.ToString("0." + new string('0', places) + "e+0", CultureInfo.InvariantCulture)
-                : value.ToString("0.0" + new string('#', places - 1), CultureInfo.InvariantCulture);
+                : value.ToString("0." + new string('0', Math.Min(fixedPlaces, places)) + new string('#', places - Math.Min(fixedPlaces, places)), CultureInfo.InvariantCulture);
             if (double.Parse(candidate, CultureInfo.InvariantCulture) != original.Value) return candidate + suffix;
         }
         var roundTrip = value.ToString("R", CultureInfo.InvariantCulture);
