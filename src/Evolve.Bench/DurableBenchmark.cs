@@ -40,10 +40,12 @@ public sealed class DurableBenchmark : IBenchmark
 
         // Warm-up until the hot paths run tier-1 code (the JIT otherwise dominates a run this short),
         // connections are open and statements prepared: a service that runs for days is measured warm.
-        await RunInstancesAsync(client, "warmup-seq", 1, 300, cancellationToken);
-        await RunInstancesAsync(client, "warmup-par", 32, 30, cancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the tier-1 compiler catch up
-        await RunInstancesAsync(client, "warmup-par2", 32, 30, cancellationToken);
+        for (var round = 0; round < 3; round++)
+        {
+            await RunInstancesAsync(client, $"warmup-seq{round}", 1, 500, cancellationToken);
+            await RunInstancesAsync(client, $"warmup-par{round}", 32, 50, cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the tier-1 compiler catch up
+        }
 
         BenchStepActivity.Timestamps.Clear();
         var sequential = Stopwatch.StartNew();

@@ -209,12 +209,14 @@ public sealed class DurableWorkerService : BackgroundService
 
     private async Task ProcessAsync(WorkItem item, TaskHubSidecarService.TaskHubSidecarServiceClient client, SemaphoreSlim slots)
     {
+        var released = false;
         try
         {
             if (item.RequestCase == WorkItem.RequestOneofCase.WorkflowRequest)
             {
                 var response = await _workflows.RunAsync(item.WorkflowRequest, _sessions, client, _hardStop.Token);
                 response.CompletionToken = item.CompletionToken;
+                ReleaseSlot();
                 var accepted = false;
                 try
                 {
@@ -238,6 +240,7 @@ public sealed class DurableWorkerService : BackgroundService
             {
                 var request = item.ActivityRequest;
                 var response = await _activities.RunAsync(request, _hardStop.Token);
+                ReleaseSlot();
                 if (response is null) return;
                 response.CompletionToken = item.CompletionToken;
                 try
@@ -270,7 +273,19 @@ public sealed class DurableWorkerService : BackgroundService
         }
         finally
         {
-            slots.Release();
+            ReleaseSlot();
+        }
+
+        // The slot bounds the work itself, not the acknowledgement: the sidecar may hold an activity's
+        // acknowledgement until the workflow turn it triggers is answered, and that turn can only reach
+        // this worker while the stream reader is not stuck waiting for a slot.
+        void ReleaseSlot()
+        {
+            if (!released)
+            {
+                released = true;
+                slots.Release();
+            }
         }
     }
 
