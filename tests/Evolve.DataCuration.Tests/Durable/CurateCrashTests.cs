@@ -1,6 +1,7 @@
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Processing;
 using Evolve.DataCuration.Synthetic;
+using Evolve.Durable.Tests.Processes;
 using Xunit.Abstractions;
 
 namespace Evolve.DataCuration.Tests.Durable;
@@ -21,7 +22,7 @@ public sealed class CurateCrashTests(ITestOutputHelper log)
 
         // First run: SIGKILL as soon as one shard is finished (its manifest entry exists).
         Dictionary<string, string> finishedBeforeKill;
-        await using (var first = EvolveCli.Start(command))
+        await using (var first = EvolveProcess.Start(command))
         {
             var deadline = DateTime.UtcNow.AddSeconds(120);
             while (FinishedEntries(records).Count == 0)
@@ -40,7 +41,7 @@ public sealed class CurateCrashTests(ITestOutputHelper log)
         Assert.False(File.Exists(Path.Combine(output, CurationManifest.FileName)));
 
         // Same command again: resumes the same instance and completes.
-        await using (var second = EvolveCli.Start(command))
+        await using (var second = EvolveProcess.Start(command))
         {
             var exit = await second.WaitForExitAsync(TimeSpan.FromSeconds(180));
             log.WriteLine(second.Output);
@@ -69,7 +70,7 @@ public sealed class CurateCrashTests(ITestOutputHelper log)
         Assert.Empty(Directory.GetFiles(output, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories));
 
         // The same command after completion starts afresh and reuses every finished shard.
-        await using var third = EvolveCli.Start(command);
+        await using var third = EvolveProcess.Start(command);
         Assert.Equal(0, await third.WaitForExitAsync(TimeSpan.FromSeconds(120)));
         Assert.Contains("already ended Completed; starting it again", third.Output);
         Assert.Contains($"completed: {Shards}/{Shards} shards ok, 0 failed ({Shards} already finished on disk)", third.Output);
