@@ -2,12 +2,16 @@ using Evolve.Core;
 
 namespace Evolve.Agents;
 
-/// <summary>Tokens one agent call consumed; zero for offline agents.</summary>
-public sealed record TokenUsage(long InputTokens = 0, long OutputTokens = 0)
+/// <summary>Tokens one agent call (or several, summed) consumed, and what they cost; zero for offline agents.</summary>
+/// <param name="CostUsd">Price of the tokens from the configured price table; 0 when the model has no price.</param>
+public sealed record TokenUsage(long InputTokens = 0, long OutputTokens = 0, double CostUsd = 0)
 {
     public static TokenUsage None { get; } = new();
 
-    public TokenUsage Add(TokenUsage other) => new(InputTokens + other.InputTokens, OutputTokens + other.OutputTokens);
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    public TokenUsage Add(TokenUsage other) =>
+        new(InputTokens + other.InputTokens, OutputTokens + other.OutputTokens, CostUsd + other.CostUsd);
 }
 
 /// <summary>
