@@ -1,4 +1,4 @@
-namespace Evolve.Agents;
+namespace Evolve.Core.Transcripts;
 
 /// <summary>One message sent to a model.</summary>
 public sealed record TranscriptMessage(string Role, string Content);
@@ -12,7 +12,9 @@ public sealed record TranscriptMessage(string Role, string Content);
 /// <param name="Model">Model that answered (or was asked, when the call failed).</param>
 /// <param name="Messages">What was sent.</param>
 /// <param name="Reply">What came back ("" when the call failed).</param>
-/// <param name="Usage">Tokens and cost of this call.</param>
+/// <param name="InputTokens">Prompt tokens of this call.</param>
+/// <param name="OutputTokens">Completion tokens of this call.</param>
+/// <param name="CostUsd">Price of this call from the configured price table (0 when unpriced).</param>
 /// <param name="Latency">Wall time of the call including the agent's retries.</param>
 /// <param name="At">When the call finished.</param>
 /// <param name="Error">Why the call failed or its reply was rejected; null when it was used.</param>
@@ -23,7 +25,9 @@ public sealed record AgentTranscript(
     string Model,
     IReadOnlyList<TranscriptMessage> Messages,
     string Reply,
-    TokenUsage Usage,
+    long InputTokens,
+    long OutputTokens,
+    double CostUsd,
     TimeSpan Latency,
     DateTimeOffset At,
     string? Error = null);
