@@ -1,0 +1,124 @@
+using Evolve.Agents;
+using Evolve.Core;
+using Evolve.Core.Evaluation;
+using Evolve.Durable;
+using Evolve.Workflows.Activities;
+
+namespace Evolve.Workflows;
+
+/// <summary>
+/// One round of evolution, one activity per step: sample → retrieve → research → static check → (debug → static
+/// check)* → novelty → evaluate stage 1..k (stopping at the first that does not pass) → analyze → commit. Round 0 is
+/// the task's initial program (no sampling, research or novelty). Whatever goes wrong with the candidate is committed
+/// as the node's status; only an unavailable agent endpoint ends the round uncommitted (the campaign retries it).
+/// </summary>
+public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
+{
+    public override async Task<RoundSummary> RunAsync(WorkflowContext context, RoundInput input)
+    {
+        var options = ActivityOptions(input.ActivityAttempts);
+        var campaign = input.Campaign;
+        var round = input.Round;
+        var usage = TokenUsage.None;
+        double researchMs = 0, compileMs = 0, evaluateMs = 0;
+        SampleResult? draw = null;
+        IReadOnlyList<CognitionRef> cognition = [];
+        CandidateRef? candidate;
+        var debugLog = new List<string>();
+
+        if (round == 0)
+        {
+            candidate = await context.CallActivityAsync<CandidateRef>(nameof(SeedProgramActivity), new RoundStepInput(campaign, round), options);
+        }
+        else
+        {
+            draw = await context.CallActivityAsync<SampleResult>(nameof(SampleActivity), new RoundStepInput(campaign, round), options);
+            cognition = await context.CallActivityAsync<IReadOnlyList<CognitionRef>>(nameof(RetrieveCognitionActivity),
+                new RetrieveInput(campaign, round, draw.RootId), options);
+            var research = await context.CallActivityAsync<ResearchStep>(nameof(ResearchActivity),
+                new ResearchInput(campaign, round, draw, cognition), options);
+            researchMs = research.DurationMs;
+            usage = usage.Add(research.Usage);
+            if (research.Outage is { } outage && !input.CommitOutageAsFailure) return Outage(outage);
+            candidate = research.Candidate;
+            if (candidate is null)
+            {
+                return await FinishAsync(Failed(NodeStatus.ResearchFailed, research.FailureReason ?? "the researcher produced no candidate"));
+            }
+        }
+
+        // Static check, and repairs within the retry budget; every attempt is recorded in the node's analysis.
+        var check = await context.CallActivityAsync<StaticCheckStep>(nameof(StaticCheckActivity),
+            new StaticCheckInput(campaign, round, candidate.CodePath, 0), options);
+        compileMs += check.DurationMs;
+        for (var attempt = 1; !check.Passed && attempt <= input.DebugRetries; attempt++)
+        {
+            var debug = await context.CallActivityAsync<DebugStep>(nameof(DebugActivity),
+                new DebugInput(campaign, round, candidate.CodePath, check.Diagnostics, check.Error, attempt), options);
+            usage = usage.Add(debug.Usage);
+            if (debug.Outage is { } outage && !input.CommitOutageAsFailure) return Outage(outage);
+            if (debug.RepairedCodePath is null)
+            {
+                debugLog.Add($"debug attempt {attempt}: no repair ({debug.FailureReason})");
+                break;
+            }
+            candidate = candidate with { CodePath = debug.RepairedCodePath };
+            check = await context.CallActivityAsync<StaticCheckStep>(nameof(StaticCheckActivity),
+                new StaticCheckInput(campaign, round, candidate.CodePath, attempt), options);
+            compileMs += check.DurationMs;
+            debugLog.Add($"debug attempt {attempt}: repaired{(debug.Model is null ? "" : " by " + debug.Model)}; static check {check.Status.ToWireName()}{(check.Error is null ? "" : ": " + check.Error)}");
+        }
+        if (!check.Passed) return await FinishAsync(Failed(check.Status, check.Error ?? check.Status.ToWireName()));
+
+        if (round > 0)
+        {
+            var novelty = await context.CallActivityAsync<NoveltyVerdict>(nameof(NoveltyActivity), new NoveltyInput(campaign, round, candidate), options);
+            if (novelty.Usage is { } judged) usage = usage.Add(judged);
+            if (!novelty.IsNovel) return await FinishAsync(Failed(NodeStatus.Duplicate, novelty.Reason));
+        }
+
+        var stages = new List<StageResult>();
+        for (var stage = 0; stage < input.StageCount; stage++)
+        {
+            var result = await context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
+                new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
+            evaluateMs += result.Duration.TotalMilliseconds;
+            stages.Add(result);
+            if (!result.Passed) break;
+        }
+        var cascade = CascadeResult.Combine(stages, input.StageCount, input.PrimaryMetric);
+        return await FinishAsync(new CandidateOutcome(cascade.Status, cascade.Error, cascade.Metrics, cascade.PrimaryScore,
+            cascade.StageReachedIndex + 1, cascade));
+
+        async Task<RoundSummary> FinishAsync(CandidateOutcome outcome)
+        {
+            var analysis = await context.CallActivityAsync<AnalyzeStep>(nameof(AnalyzeActivity),
+                new AnalyzeInput(campaign, round, candidate, outcome, draw?.RootId), options);
+            if (analysis.Outage is { } outage && !input.CommitOutageAsFailure) return Outage(outage);
+            usage = usage.Add(analysis.Usage);
+            var text = debugLog.Count == 0 ? analysis.Text : analysis.Text + "\nDebug:\n" + string.Join("\n", debugLog.Select(l => "- " + l));
+            var commit = await context.CallActivityAsync<CommitStep>(nameof(CommitNodeActivity),
+                new CommitInput(campaign, round, draw, cognition.Select(c => c.Id).ToList(), candidate, outcome, text, usage,
+                    researchMs / 1000, (compileMs + evaluateMs) / 1000),
+                options);
+            return new RoundSummary(round, commit.NodeId, commit.Status, commit.Score, outcome.Error, commit.Outcome,
+                usage.TotalTokens, usage.CostUsd, researchMs, compileMs, evaluateMs);
+        }
+
+        RoundSummary Outage(AgentOutage outage) =>
+            new(round, null, NodeStatus.ResearchFailed, null, outage.ToString(), null, usage.TotalTokens, usage.CostUsd,
+                researchMs, compileMs, evaluateMs, outage);
+
+        static CandidateOutcome Failed(NodeStatus status, string error) =>
+            new(status, error, new Dictionary<string, double>(), null, 0, null);
+    }
+
+    /// <summary>
+    /// Activities retry infrastructure failures (a locked database, a killed runner host); a bad configuration or
+    /// task fails the same way every time, so it is not retried.
+    /// </summary>
+    internal static WorkflowTaskOptions ActivityOptions(int attempts) => new(new WorkflowRetryPolicy(
+        maxNumberOfAttempts: Math.Max(1, attempts), firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromSeconds(30),
+        handle: failure => !failure.IsCausedBy<ArgumentException>() && !failure.IsCausedBy<Tasks.TaskValidationException>()));
+}
