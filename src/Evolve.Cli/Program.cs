@@ -3,6 +3,7 @@ using Evolve.Cli.Commands;
 
 var root = new RootCommand("Evolve: durable, autonomous AI-for-AI research")
 {
+    RunCommand.Create(),
     DemoCommand.Create(),
     DataCommand.Create(),
     WorkerCommand.Create("serve", "Run the Evolve service (workflow worker); what `dapr run -f dapr.yaml` starts"),

@@ -5,6 +5,7 @@ using Evolve.Durable.Client;
 using Evolve.Durable.Hosting;
 using Evolve.Durable.Sidecar;
 using Evolve.Durable.Sidecar.Hosting;
+using Evolve.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public static class EvolveHost
         registry.AddWorkflow<DemoPipelineWorkflow>();
         registry.AddActivity<RecordEffectActivity>();
         registry.AddDataCurationWorkflows();
+        registry.AddEvolutionWorkflows();
     }
 
     public static IHost Build(SidecarSelection selection, bool runWorker, LogLevel logLevel = LogLevel.Warning)
@@ -32,7 +34,11 @@ public static class EvolveHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         // Tools that only inspect or start workflows get the client without a worker.
-        if (runWorker) builder.Services.AddDurableWorkflows(RegisterWorkflows);
+        if (runWorker)
+        {
+            builder.Services.AddDurableWorkflows(RegisterWorkflows);
+            builder.Services.AddEvolveWorkflows();
+        }
         else builder.Services.AddDurableWorkflowClient();
         AddSidecar(builder.Services, selection);
         return builder.Build();
