@@ -107,7 +107,7 @@ public static class RunCommand
         {
             var improvement = result.InitialScore is { } initial
                 ? F($"{best - initial:+0.######;-0.######;0} over the initial program's {initial:0.######}") +
-                  (initial != 0 ? F($" ({(best - initial) / Math.Abs(initial) * 100:+0.##;-0.##;0}%)") : "")
+                  (initial != 0 ? F($" ({(best - initial) / Math.Abs(initial) * 100:+0.####;-0.####;0}%)") : "")
                 : "the initial program has no score";
             Console.WriteLine(F($"best score: {best:0.######} (round {result.BestRound}); improvement: {improvement}"));
         }

@@ -8,7 +8,9 @@ using YamlDotNet.RepresentationModel;
 namespace Evolve.Workflows.Configuration;
 
 /// <summary>One layer of raw values ("section.key" → text) and its name for messages ("task.yaml", "--rounds", …).</summary>
-public sealed record ConfigLayer(string Name, IReadOnlyDictionary<string, string?> Values, bool SubstituteEnvironment = false);
+/// <param name="Errors">Problems found while reading the layer (unknown keys, …); reported by <see cref="CampaignConfiguration.Build"/> with all others.</param>
+public sealed record ConfigLayer(string Name, IReadOnlyDictionary<string, string?> Values, bool SubstituteEnvironment = false,
+    IReadOnlyList<string>? Errors = null);
 
 /// <summary>The value a key ended with and the layer it came from.</summary>
 public sealed record EffectiveValue(SettingDefinition Setting, object? Value, string Source);
@@ -63,7 +65,7 @@ public sealed class CampaignConfiguration
     }
 
     /// <summary>Reads a campaign YAML file (sections of scalar settings) as a layer; ${ENV} references are substituted later.</summary>
-    /// <exception cref="CampaignConfigurationException">The file is missing, not YAML, or has unknown keys or non-scalar values.</exception>
+    /// <exception cref="CampaignConfigurationException">The file is missing. Unknown keys, non-scalar values and YAML syntax errors are reported by <see cref="Build"/>.</exception>
     public static ConfigLayer FileLayer(string path, bool substituteEnvironment = true)
     {
         var full = Path.GetFullPath(path);
@@ -71,8 +73,7 @@ public sealed class CampaignConfiguration
         if (!File.Exists(full)) throw new CampaignConfigurationException([$"{full}: the configuration file does not exist"]);
         var errors = new List<string>();
         var values = ParseYaml(File.ReadAllText(full), name, errors);
-        if (errors.Count > 0) throw new CampaignConfigurationException(errors);
-        return new ConfigLayer(name, values, substituteEnvironment);
+        return new ConfigLayer(name, values, substituteEnvironment, errors);
     }
 
     /// <summary>Flags as a layer; <paramref name="assignments"/> are "section.key=value" pairs (--set).</summary>
@@ -104,6 +105,7 @@ public sealed class CampaignConfiguration
         var raw = CampaignSettingKeys.All.ToDictionary(d => d.Key, d => (Value: d.Default, Source: "default"), StringComparer.Ordinal);
         foreach (var layer in layers)
         {
+            errors.AddRange(layer.Errors ?? []);
             foreach (var (key, value) in layer.Values)
             {
                 if (CampaignSettingKeys.Find(key) is null)
