@@ -140,17 +140,20 @@ public sealed class DebugActivity(CampaignRuntimes runtimes, IDebugger debugger)
     }
 }
 
-/// <summary>Novelty: exact and near duplicates of the best nodes, recent failures, and the round's root, context and lessons.</summary>
+/// <summary>
+/// Novelty: exact and near duplicates among the root pool (top-k ok nodes, where the sampler finds roots) and the recent
+/// failures; the nodes a researcher is most likely to reproduce.
+/// </summary>
 public sealed class NoveltyActivity(CampaignRuntimes runtimes) : WorkflowActivity<NoveltyInput, NoveltyVerdict>
 {
-    private const int RecentFailures = 20;
+    private const int RecentFailures = 5;
 
     public override async Task<NoveltyVerdict> RunAsync(WorkflowActivityContext context, NoveltyInput input)
     {
         var runtime = await runtimes.GetAsync(input.Campaign, context.CancellationToken);
         var nodes = runtime.Storage.Nodes;
         var ownId = Node.IdForRound(input.Round);
-        var ids = (await nodes.TopAsync(runtime.Settings.Sampler.ContextPoolSize, cancellationToken: context.CancellationToken))
+        var ids = (await nodes.TopAsync(runtime.Settings.Sampler.RootPoolSize, cancellationToken: context.CancellationToken))
             .Concat(await nodes.RecentFailuresAsync(RecentFailures, cancellationToken: context.CancellationToken))
             .Select(n => n.Id)
             .Where(id => id != ownId)

@@ -62,7 +62,7 @@ public sealed class CampaignRuntimes(IEmbeddingGenerator<string, Embedding<float
         var settings = CampaignConfiguration.LoadEffective(context.CampaignDirectory).Settings;
         var storage = await CampaignStorage.OpenAsync(context.CampaignDirectory, settings.CampaignId, settings.Sampler, embedder,
             settings.Cognition, cancellationToken: cancellationToken);
-        var novelty = new NoveltyChecker(embedder, new NoveltyOptions { SimilarityThreshold = settings.NoveltySimilarityThreshold }, noveltyJudge);
+        var novelty = new NoveltyChecker(new MemoizingEmbeddingGenerator(embedder), new NoveltyOptions { SimilarityThreshold = settings.NoveltySimilarityThreshold }, noveltyJudge);
         return new CampaignRuntime(context, task, settings, storage, novelty);
     }
 
