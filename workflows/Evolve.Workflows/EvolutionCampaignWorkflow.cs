@@ -202,9 +202,17 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             0, 0, plan.StageCount, plan.PrimaryMetric);
         if (committed.Contains(0)) return progress;
 
-        var seed = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
-            new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts),
-            new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, 0, 1)));
+        RoundSummary seed;
+        for (var attempt = 1; ; attempt++)
+        {
+            seed = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
+                new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts),
+                new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, 0, attempt)));
+            if (seed.Outage is not { } outage) break;
+            // The analyzer of the seed round was unavailable: the seed must be committed before any round can sample.
+            progress = progress with { Outages = progress.Outages + 1 };
+            await context.CreateTimer(TimeSpan.FromSeconds(outage.RetryAfterSeconds is > 0 and var s ? s : input.Limits.OutageBackoffSeconds));
+        }
         var ok = seed.Status == NodeStatus.Ok;
         return progress with
         {

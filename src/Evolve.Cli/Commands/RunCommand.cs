@@ -72,6 +72,10 @@ public static class RunCommand
         await host.StartAsync(cancellation);
         var client = host.Services.GetRequiredService<DurableWorkflowClient>();
         var what = await CampaignLauncher.StartOrResumeAsync(client, campaign, cancellation);
+        if (what == "resumed" && campaign.Notes.Any(n => n.StartsWith("changed on resume", StringComparison.Ordinal)))
+        {
+            Console.WriteLine("note: the interrupted campaign workflow resumes with the budgets it started with; the changes apply when it is started again after it ends");
+        }
         var settings = campaign.Configuration.Settings;
         Console.WriteLine($"campaign {settings.CampaignId} {what}: task {campaign.Task.Name}, {settings.Rounds} rounds, {settings.Parallel} in parallel, " +
                           $"sampler {settings.Sampler.Kind}, seed {settings.Seed}");
