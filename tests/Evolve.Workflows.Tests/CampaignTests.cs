@@ -80,4 +80,19 @@ public sealed class CampaignTests
         // continue_as_new_every = 1 made the first run continue as new between rounds and still finish.
         Assert.Equal(WorkflowRuntimeStatus.Completed, (await host.Client.GetWorkflowStateAsync(second.InstanceId))!.RuntimeStatus);
     }
+
+    [Fact]
+    public async Task Map_elites_campaign_assigns_islands_and_draws_from_the_grid()
+    {
+        await using var host = await TestHost.StartAsync();
+        var campaign = await host.StartAsync(TestHost.CirclePacking, "islands", ("budgets.rounds", "6"), ("budgets.parallel", "2"),
+            ("sampler.kind", "map-elites"), ("sampler.islands", "2"));
+
+        var (_, result) = await host.WaitAsync(campaign);
+
+        Assert.Equal(6, result.RoundsDone);
+        var nodes = await (await host.StorageAsync(campaign)).Nodes.AllAsync().ToListAsync();
+        Assert.All(nodes.Skip(1), n => Assert.StartsWith("map-elites", n.Provenance.SamplerStrategy));
+        Assert.Equal([0, 1], nodes.Skip(1).Select(n => n.Island).Distinct().Order());
+    }
 }
