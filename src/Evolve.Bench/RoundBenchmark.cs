@@ -66,8 +66,7 @@ public sealed class RoundBenchmark : IBenchmark
             rounds.Add((((state.CompletedAt ?? state.LastUpdatedAt) - state.CreatedAt).TotalMilliseconds, summary));
         }
         all.Stop();
-        if (Environment.GetEnvironmentVariable("EVOLVE_BENCH_TIMELINE") is not null)
-            context.Log.WriteLine(WorkflowHistoryFormatter.FormatTimeline(await client.GetHistoryAsync($"bench-round-{WarmupRounds + MeasuredRounds}", cancellationToken)));
+        await LogStepTimesAsync(client, context.Log, cancellationToken);
         await host.StopAsync(CancellationToken.None);
 
         var evaluated = rounds.Where(r => r.Summary.EvaluateMs > 0).ToList();
@@ -79,6 +78,30 @@ public sealed class RoundBenchmark : IBenchmark
         context.Log.WriteLine(FormattableString.Invariant($"round total p50 {Median(rounds.Select(r => r.Total)):F1} ms, research p50 {Median(rounds.Select(r => r.Summary.ResearchMs)):F1} ms"));
         return FormattableString.Invariant(
             $"bench round: rounds_per_s={rounds.Count / all.Elapsed.TotalSeconds:F2} overhead_ms={overhead:F1} compile_ms={compile:F1} run_ms={run:F1}");
+    }
+
+    /// <summary>Where a round's time goes: median milliseconds from scheduling each activity to its result, from the histories.</summary>
+    private static async Task LogStepTimesAsync(DurableWorkflowClient client, TextWriter log, CancellationToken cancellationToken)
+    {
+        var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        for (var round = WarmupRounds + 1; round <= WarmupRounds + MeasuredRounds; round++)
+        {
+            var scheduled = new Dictionary<int, (string Name, DateTime At)>();
+            foreach (var e in await client.GetHistoryAsync($"bench-round-{round}", cancellationToken))
+            {
+                if (e.Timestamp is null) continue;
+                if (e.EventTypeCase == Durable.Protocol.HistoryEvent.EventTypeOneofCase.TaskScheduled)
+                    scheduled[e.EventId] = (e.TaskScheduled.Name, e.Timestamp.ToDateTime());
+                else if (e.EventTypeCase == Durable.Protocol.HistoryEvent.EventTypeOneofCase.TaskCompleted &&
+                         scheduled.TryGetValue(e.TaskCompleted.TaskScheduledId, out var start))
+                {
+                    if (!steps.TryGetValue(start.Name, out var list)) steps[start.Name] = list = [];
+                    list.Add((e.Timestamp.ToDateTime() - start.At).TotalMilliseconds);
+                }
+            }
+        }
+        log.WriteLine("per step (median ms, scheduled to completed): " +
+                      string.Join(", ", steps.Select(s => FormattableString.Invariant($"{s.Key.Replace("Activity", "")} {Median(s.Value):F1}"))));
     }
 
     private static double Median(IEnumerable<double> values)

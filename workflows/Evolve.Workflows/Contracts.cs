@@ -178,7 +178,8 @@ public sealed record DebugInput(CampaignContext Campaign, long Round, string Cod
 
 public sealed record DebugStep(string? RepairedCodePath, string? FailureReason, string? Model, TokenUsage Usage, AgentOutage? Outage = null);
 
-public sealed record NoveltyInput(CampaignContext Campaign, long Round, CandidateRef Candidate);
+/// <param name="Shown">The nodes the researcher was shown (root, context, lessons): the likeliest to be reproduced.</param>
+public sealed record NoveltyInput(CampaignContext Campaign, long Round, CandidateRef Candidate, IReadOnlyList<string> Shown);
 
 public sealed record EvaluateStageInput(CampaignContext Campaign, long Round, string CodePath, string? AssemblyPath, int StageIndex);
 

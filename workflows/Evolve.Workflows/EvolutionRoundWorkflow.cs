@@ -72,7 +72,8 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
 
         if (round > 0)
         {
-            var novelty = await context.CallActivityAsync<NoveltyVerdict>(nameof(NoveltyActivity), new NoveltyInput(campaign, round, candidate), options);
+            var novelty = await context.CallActivityAsync<NoveltyVerdict>(nameof(NoveltyActivity), new NoveltyInput(campaign, round, candidate,
+                draw is null ? [] : [.. draw.RootId is null ? [] : new[] { draw.RootId }, .. draw.ContextIds, .. draw.LessonIds]), options);
             if (novelty.Usage is { } judged) usage = usage.Add(judged);
             if (!novelty.IsNovel) return await FinishAsync(Failed(NodeStatus.Duplicate, novelty.Reason));
         }

@@ -8,11 +8,20 @@ namespace Evolve.Agents.Novelty;
 /// <summary>Program text without comments, whitespace or preprocessor lines: two programs that differ only there are the same.</summary>
 public static class CodeNormalizer
 {
+    // The novelty check normalises the same existing nodes every round; parsing dominates its cost, so results are
+    // remembered (bounded: once full the memo starts afresh).
+    private const int MemoCapacity = 2048;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Memo = new(StringComparer.Ordinal);
+
     /// <summary>The program's tokens separated by single spaces (all trivia dropped).</summary>
     public static string Normalize(string code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        return Join(CSharpSyntaxTree.ParseText(code).GetRoot(), numbersAsPlaceholders: false);
+        if (Memo.TryGetValue(code, out var known)) return known;
+        var normalized = Join(CSharpSyntaxTree.ParseText(code).GetRoot(), numbersAsPlaceholders: false);
+        if (Memo.Count >= MemoCapacity) Memo.Clear();
+        Memo[code] = normalized;
+        return normalized;
     }
 
     /// <summary>Lower-case hex SHA-256 of <see cref="Normalize"/>: the exact-duplicate key.</summary>

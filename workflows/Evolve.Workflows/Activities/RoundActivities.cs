@@ -141,21 +141,22 @@ public sealed class DebugActivity(CampaignRuntimes runtimes, IDebugger debugger)
 }
 
 /// <summary>
-/// Novelty: exact and near duplicates among the root pool (top-k ok nodes, where the sampler finds roots) and the recent
-/// failures; the nodes a researcher is most likely to reproduce.
+/// Novelty: exact and near duplicates among the nodes a researcher is most likely to reproduce: those it was shown (root,
+/// context, lessons), the best few and the latest failures. Each comparison parses both programs, so the set stays small.
 /// </summary>
 public sealed class NoveltyActivity(CampaignRuntimes runtimes) : WorkflowActivity<NoveltyInput, NoveltyVerdict>
 {
-    private const int RecentFailures = 5;
+    private const int Best = 5;
+    private const int RecentFailures = 3;
 
     public override async Task<NoveltyVerdict> RunAsync(WorkflowActivityContext context, NoveltyInput input)
     {
         var runtime = await runtimes.GetAsync(input.Campaign, context.CancellationToken);
         var nodes = runtime.Storage.Nodes;
         var ownId = Node.IdForRound(input.Round);
-        var ids = (await nodes.TopAsync(runtime.Settings.Sampler.RootPoolSize, cancellationToken: context.CancellationToken))
-            .Concat(await nodes.RecentFailuresAsync(RecentFailures, cancellationToken: context.CancellationToken))
-            .Select(n => n.Id)
+        var ids = input.Shown
+            .Concat((await nodes.TopAsync(Best, cancellationToken: context.CancellationToken)).Select(n => n.Id))
+            .Concat((await nodes.RecentFailuresAsync(RecentFailures, cancellationToken: context.CancellationToken)).Select(n => n.Id))
             .Where(id => id != ownId)
             .Distinct(StringComparer.Ordinal)
             .ToList();
