@@ -11,14 +11,15 @@ using OpenAI.Chat;
 namespace Evolve.Agents.Llm;
 
 /// <summary>
-/// Sends one chat request through Semantic Kernel to an OpenAI-compatible endpoint with retries (exponential backoff
-/// with jitter on 429, 5xx, timeouts and lost connections, honouring Retry-After) and a per-call timeout, prices the
+/// Sends one chat request through Semantic Kernel to an OpenAI-compatible endpoint, prices the
 /// tokens, lets the agent parse the reply and records the call's transcript (idempotent by agent, round, call) —
-/// also when it failed. After the retry budget it throws <see cref="AgentUnavailableException"/>.
+/// also when it failed. Retries and timeouts are <see cref="LlmRetryPolicy"/>'s: after its budget the call throws
+/// <see cref="AgentUnavailableException"/>.
 /// </summary>
 public sealed class LlmChatClient(
     LlmOptions options,
     OpenAiClientFactory clients,
+    LlmRetryPolicy retries,
     ITranscriptStore transcripts,
     TimeProvider timeProvider,
     ILogger<LlmChatClient>? logger = null)
@@ -61,50 +62,9 @@ public sealed class LlmChatClient(
 
     private async Task<LlmReply> SendWithRetriesAsync(LlmCall call, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var agent = call.Agent.ConfigName();
-        var retry = options.Retry;
-        CallFailure? last = null;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(call.Settings.Timeout);
-            try
-            {
-                var (text, finishReason, input, output) = await SendOnceAsync(call, timeout.Token).ConfigureAwait(false);
-                var cost = options.CostUsd(call.Model, input, output);
-                return new LlmReply(text, call.Model, finishReason, input, output, cost, clock.Elapsed);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (OperationCanceledException)
-            {
-                last = CallFailure.Timeout(call.Settings.Timeout);
-            }
-            catch (Exception e) when (e is HttpOperationException or System.ClientModel.ClientResultException or HttpRequestException)
-            {
-                last = CallFailure.From(e);
-                if (!last.Transient) throw new LlmRequestException(agent, last.Status ?? 0, last.Description);
-            }
-
-            if (last.RetryAfter is { } asked && asked.TotalSeconds > retry.MaxRetryAfterSeconds)
-                throw new AgentUnavailableException(agent, $"{last.Description}; asked to retry after {asked.TotalSeconds:0} s", asked);
-            if (attempt >= retry.MaxAttempts)
-                throw new AgentUnavailableException(agent, $"{last.Description} (after {attempt} attempt{(attempt == 1 ? "" : "s")})", last.RetryAfter);
-            var delay = last.RetryAfter ?? Backoff(attempt);
-            _logger.LogWarning("{Agent} round {Round}: attempt {Attempt} of {Max} failed ({Failure}); retrying in {Delay} ms",
-                agent, call.Round, attempt, retry.MaxAttempts, last.Description, (long)delay.TotalMilliseconds);
-            await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var retry = options.Retry;
-        var seconds = Math.Min(retry.MaxDelaySeconds, retry.InitialDelaySeconds * Math.Pow(2, attempt - 1));
-        // ±25% jitter so that parallel rounds hitting the same limit do not come back in lockstep.
-        return TimeSpan.FromSeconds(seconds * (0.75 + 0.5 * Random.Shared.NextDouble()));
+        var (text, finishReason, input, output) = await retries.ExecuteAsync(call.Agent.ConfigName(), call.Settings.Timeout,
+            token => SendOnceAsync(call, token), cancellationToken).ConfigureAwait(false);
+        return new LlmReply(text, call.Model, finishReason, input, output, options.CostUsd(call.Model, input, output), clock.Elapsed);
     }
 
     private async Task<(string Text, string? FinishReason, long Input, long Output)> SendOnceAsync(LlmCall call, CancellationToken cancellationToken)
