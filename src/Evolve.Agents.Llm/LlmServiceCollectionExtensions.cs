@@ -25,7 +25,6 @@ public static class LlmServiceCollectionExtensions
         if (!options.AnyConfigured) return services;
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IEnvironmentReader, ProcessEnvironment>();
         services.AddSingleton(options);
         services.AddSingleton(options.Retry);
         services.TryAddSingleton<OpenAiClientFactory>();

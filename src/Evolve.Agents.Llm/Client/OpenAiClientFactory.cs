@@ -10,12 +10,11 @@ namespace Evolve.Agents.Llm;
 /// off: <see cref="LlmChatClient"/> retries, so that every attempt is accounted for and a long outage surfaces as
 /// <see cref="AgentUnavailableException"/>.
 /// </summary>
-public sealed class OpenAiClientFactory(IEnvironmentReader? environment = null)
+public sealed class OpenAiClientFactory
 {
     /// <summary>Sent when no api_key_env is configured: local servers (vLLM, Ollama, llama.cpp) ignore the header.</summary>
     public const string NoKeyPlaceholder = "no-key";
 
-    private readonly IEnvironmentReader _environment = environment ?? new ProcessEnvironment();
     private readonly ConcurrentDictionary<(string Endpoint, string? KeyEnv, double Timeout), OpenAIClient> _clients = new();
 
     public OpenAIClient For(LlmEndpointSettings settings)
@@ -30,7 +29,7 @@ public sealed class OpenAiClientFactory(IEnvironmentReader? environment = null)
         var key = NoKeyPlaceholder;
         if (keyEnv is not null)
         {
-            key = _environment.Get(keyEnv) is { Length: > 0 } value
+            key = Environment.GetEnvironmentVariable(keyEnv) is { Length: > 0 } value
                 ? value
                 : throw new InvalidOperationException(
                     $"The environment variable {keyEnv} (named by api_key_env) is not set or empty; export the API key for {endpoint} in it.");
@@ -44,15 +43,4 @@ public sealed class OpenAiClientFactory(IEnvironmentReader? environment = null)
         };
         return new OpenAIClient(new ApiKeyCredential(key), options);
     }
-}
-
-/// <summary>Where API keys come from (the process environment; tests supply their own).</summary>
-public interface IEnvironmentReader
-{
-    string? Get(string name);
-}
-
-public sealed class ProcessEnvironment : IEnvironmentReader
-{
-    public string? Get(string name) => Environment.GetEnvironmentVariable(name);
 }

@@ -1,0 +1,148 @@
+using Evolve.Agents.Offline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Evolve.Agents.Llm.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void The_readme_examples_parse_and_configure_the_expected_agents()
+    {
+        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.llm.md"));
+        var examples = readme.Split("```yaml\n").Skip(1).Select(b => b[..b.IndexOf("```", StringComparison.Ordinal)]).ToList();
+        Assert.True(examples.Count >= 3, "the README has an example for OpenAI, vLLM and Ollama");
+        foreach (var example in examples)
+        {
+            var options = LlmOptionsYaml.Parse(example);
+            Assert.True(options.IsConfigured(LlmAgentKind.Researcher), example);
+            Assert.Empty(options.Validate());
+        }
+    }
+
+    [Fact]
+    public void A_full_section_is_read_with_per_agent_overrides_weights_prices_and_embeddings()
+    {
+        var options = LlmOptionsYaml.Parse("""
+            campaign: { rounds: 10 }
+            llm:
+              endpoint: http://localhost:8000/v1
+              model: qwen
+              api_key_env: VLLM_KEY
+              temperature: 0.8
+              max_tokens: 8192
+              extra: { top_k: 20, chat_template_kwargs: { enable_thinking: false } }
+              retry: { max_attempts: 4, initial_delay_seconds: 2 }
+              researcher:
+                mode: diff
+                prompt_token_budget: 20000
+                models:
+                  - { model: qwen-large, weight: 3 }
+                  - { model: qwen-small, weight: 1, temperature: 1.0 }
+              analyzer: { model: qwen-small, temperature: 0.2 }
+              debugger: { enabled: false }
+              judge: { model: qwen-large }
+              prices:
+                qwen-large: { input_per_million: 0.5, output_per_million: 1.5 }
+              embeddings: { endpoint: http://localhost:8001/v1, model: bge-m3, dimensions: 1024 }
+            """);
+
+        Assert.Equal(ProposalMode.Diff, options.Researcher.Mode);
+        Assert.Equal(20000, options.Researcher.PromptTokenBudget);
+        Assert.Equal(["qwen-large", "qwen-small"], options.Researcher.Models.Select(m => m.Settings.Model));
+        Assert.Equal(1.0, options.Researcher.Models[1].Settings.Over(options.For(LlmAgentKind.Researcher)).Temperature);
+        var analyzer = options.For(LlmAgentKind.Analyzer);
+        Assert.Equal(("http://localhost:8000/v1", "qwen-small", 0.2, 8192), (analyzer.Endpoint, analyzer.Model, analyzer.Temperature!.Value, analyzer.MaxTokens!.Value));
+        Assert.Equal("VLLM_KEY", analyzer.ApiKeyEnv);
+        Assert.Equal(20L, analyzer.Extra!["top_k"]);
+        Assert.False(options.IsConfigured(LlmAgentKind.Debugger));
+        Assert.True(options.IsConfigured(LlmAgentKind.Judge));
+        Assert.True(options.IsConfigured(LlmAgentKind.Novelty));
+        Assert.Equal(4, options.Retry.MaxAttempts);
+        Assert.Equal(0.5 * 2 + 1.5, options.CostUsd("qwen-large", 2_000_000, 1_000_000), 10);
+        Assert.Equal(0, options.CostUsd("qwen", 2_000_000, 1_000_000));
+        Assert.Equal(1024, options.Embeddings!.Dimensions);
+    }
+
+    [Fact]
+    public void Problems_are_all_reported_naming_the_key_and_the_allowed_values()
+    {
+        var error = Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("""
+            llm:
+              endpoint: localhost:8000
+              model: m
+              api_key_env: sk-abc123
+              temperature: 5
+              top_p: hot
+              researcher: { mode: patch, models: [ { weight: -1 } ] }
+              retry: { max_attempts: 0 }
+              prices: { m: { input_per_million: 1 } }
+              temprature: 0.3
+            """));
+
+        var all = string.Join("\n", error.Errors);
+        Assert.Contains("llm.endpoint must be an absolute http(s) URI", all, StringComparison.Ordinal);
+        Assert.Contains("llm.api_key_env must name an environment variable", all, StringComparison.Ordinal);
+        Assert.Contains("llm.top_p must be a number; got 'hot'", all, StringComparison.Ordinal);
+        Assert.Contains("llm.researcher.mode must be one of full, diff; got 'patch'", all, StringComparison.Ordinal);
+        Assert.Contains("llm.prices.m.output_per_million is required", all, StringComparison.Ordinal);
+        Assert.Contains("llm.temprature: unknown key; allowed here:", all, StringComparison.Ordinal);
+        Assert.Contains("temperature", all[all.IndexOf("llm.temprature", StringComparison.Ordinal)..], StringComparison.Ordinal);
+
+        var semantic = Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("""
+            llm:
+              endpoint: http://localhost:8000/v1
+              model: m
+              temperature: 5
+              researcher: { models: [ { weight: -1 } ] }
+              retry: { max_attempts: 0 }
+              analyzer: { endpoint: http://other/v1 }
+              embeddings: { model: e }
+            """)).Errors;
+        Assert.Contains(semantic, e => e.StartsWith("llm.temperature must be in [0, 2]; got 5", StringComparison.Ordinal));
+        Assert.Contains(semantic, e => e.StartsWith("llm.researcher.models[0].weight must be a positive number", StringComparison.Ordinal));
+        Assert.Contains(semantic, e => e.StartsWith("llm.researcher.models[0].model is required", StringComparison.Ordinal));
+        Assert.Contains(semantic, e => e.StartsWith("llm.retry.max_attempts must be between 1 and 20", StringComparison.Ordinal));
+        Assert.Contains(semantic, e => e.StartsWith("llm.embeddings.endpoint is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_campaign_without_llm_section_stays_offline_and_registers_nothing()
+    {
+        var options = LlmOptionsYaml.Parse("campaign: { rounds: 3 }\n");
+        Assert.False(options.AnyConfigured);
+        var services = new ServiceCollection().AddLlmAgents(options).AddEvolveAgents();
+        using var provider = services.BuildServiceProvider();
+        Assert.IsType<OfflineResearcher>(provider.GetRequiredService<IResearcher>());
+        Assert.IsType<NoRepairDebugger>(provider.GetRequiredService<IDebugger>());
+        Assert.Null(provider.GetService<IJudge>());
+    }
+
+    [Fact]
+    public void Only_agents_with_an_endpoint_get_the_llm_implementation()
+    {
+        var options = new LlmOptions
+        {
+            Researcher = { Settings = { Endpoint = "http://127.0.0.1:9/v1", Model = "r" } },
+            Analyzer = { Settings = { Endpoint = "http://127.0.0.1:9/v1", Model = "a" } },
+        };
+        var services = new ServiceCollection().AddLlmAgents(options).AddEvolveAgents();
+        services.AddSingleton<Evolve.Core.Transcripts.ITranscriptStore>(new DiscardingTranscripts());
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<LlmResearcher>(provider.GetRequiredService<IResearcher>());
+        Assert.IsType<LlmAnalyzer>(provider.GetRequiredService<IAnalyzer>());
+        Assert.IsType<NoRepairDebugger>(provider.GetRequiredService<IDebugger>());
+        Assert.IsNotType<LlmNoveltyJudge>(provider.GetRequiredService<INoveltyJudge>());
+        Assert.Null(provider.GetService<IJudge>());
+        Assert.IsType<Evolve.Storage.HashingEmbeddingGenerator>(
+            provider.GetRequiredService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>());
+    }
+
+    private sealed class DiscardingTranscripts : Evolve.Core.Transcripts.ITranscriptStore
+    {
+        public Task RecordAsync(Evolve.Core.Transcripts.AgentTranscript transcript, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<Evolve.Core.Transcripts.AgentTranscript>> ForRoundAsync(long round, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Evolve.Core.Transcripts.AgentTranscript>>([]);
+    }
+}
