@@ -87,8 +87,9 @@ public static class LlmOptionsYaml
             options.Embeddings = e;
         }
         top.RejectUnknown();
-        if (errors.Count > 0) throw new LlmConfigurationException(errors);
-        return options.EnsureValid();
+        // Report what the values mean too, not only how they were written: one run of the reader shows every problem.
+        errors.AddRange(options.Validate());
+        return errors.Count == 0 ? options : throw new LlmConfigurationException(errors);
     }
 
     private static void ReadAgent(Section top, string key, LlmAgentOptions agent, Action<Section>? more)
