@@ -103,6 +103,13 @@ public sealed class ConfigurationTests
         Assert.Contains(semantic, e => e.StartsWith("llm.researcher.models[0].model is required", StringComparison.Ordinal));
         Assert.Contains(semantic, e => e.StartsWith("llm.retry.max_attempts must be between 1 and 20", StringComparison.Ordinal));
         Assert.Contains(semantic, e => e.StartsWith("llm.embeddings.endpoint is required", StringComparison.Ordinal));
+
+        Assert.Contains(Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("llm: { model: m }")).Errors,
+            e => e.StartsWith("llm: endpoint and model go together", StringComparison.Ordinal));
+        Assert.Contains(Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("llm: { judge: { temperature: 0 } }")).Errors,
+            e => e.StartsWith("llm.judge: needs an endpoint and a model", StringComparison.Ordinal));
+        Assert.Contains(Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("llm: { endpoint: http://h/v1, model: m, extra: { stream: true } }")).Errors,
+            e => e.StartsWith("llm.extra.stream cannot be set", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class ReliabilityTests
     {
         await using var h = await LlmHarness.StartAsync(o =>
         {
-            o.Defaults.TimeoutSeconds = 0.5;
+            o.Defaults.TimeoutSeconds = 2; // long enough for a loaded machine to deliver each request to the server
             o.Retry.MaxAttempts = 2;
         });
         h.Server.Enqueue(new FakeReply(Content: GoodReply, Delay: TimeSpan.FromSeconds(10)), new FakeReply(Content: GoodReply, Delay: TimeSpan.FromSeconds(10)));

@@ -131,7 +131,8 @@ public static partial class ProposalParser
 
     private static string? Tagged(string reply, string tag)
     {
-        var match = new Regex($@"<{tag}>\s*(.*?)\s*(</{tag}>|(?=<[a-z]+>)|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline).Match(reply);
+        // An unclosed tag ends at the next of our own tags (not at any '<', which C# prose like List<int> contains).
+        var match = new Regex($@"<{tag}>\s*(.*?)\s*(</{tag}>|(?=<(?:name|motivation|program|diff)>)|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline).Match(reply);
         return match.Success && match.Groups[1].Value.Length > 0 ? match.Groups[1].Value : null;
     }
 
