@@ -113,6 +113,26 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Environment_references_are_substituted_and_unset_ones_named()
+    {
+        var environment = new Dictionary<string, string> { ["LLM_URL"] = "http://gpu-box:8000/v1", ["TOPK"] = "32" };
+        var options = LlmOptionsYaml.Parse("""
+            llm:
+              endpoint: ${LLM_URL}
+              model: ${LLM_MODEL:-qwen}
+              extra:
+                top_k: "${TOPK}"
+                min_p: ${MIN_P:-0.05}
+            """, name => environment.GetValueOrDefault(name));
+        Assert.Equal(("http://gpu-box:8000/v1", "qwen"), (options.Defaults.Endpoint, options.Defaults.Model));
+        Assert.Equal("32", options.Defaults.Extra!["top_k"]);
+        Assert.Equal(0.05, options.Defaults.Extra["min_p"]);
+
+        var error = Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("llm: { endpoint: '${NOPE}/v1', model: m }", _ => null));
+        Assert.Contains(error.Errors, e => e.StartsWith("llm.endpoint: ${NOPE} refers to an environment variable that is not set", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_campaign_without_llm_section_stays_offline_and_registers_nothing()
     {
         var options = LlmOptionsYaml.Parse("campaign: { rounds: 3 }\n");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
 namespace Evolve.Agents.Llm;
@@ -6,12 +7,15 @@ namespace Evolve.Agents.Llm;
 /// <summary>
 /// Reads the <c>llm:</c> section of a campaign YAML into <see cref="LlmOptions"/>, collecting every problem with its
 /// key path (unknown keys included, so a misspelt setting is never silently ignored), then validates the result.
+/// Scalar values may refer to environment variables as <c>${NAME}</c> or <c>${NAME:-default}</c>, as elsewhere in the
+/// campaign file (the API key itself is never written there: <c>api_key_env</c> names its variable).
 /// </summary>
-public static class LlmOptionsYaml
+public static partial class LlmOptionsYaml
 {
 
     /// <summary>Reads the <c>llm</c> key of a whole campaign file; no such key gives the offline configuration.</summary>
-    public static LlmOptions Parse(string campaignYaml)
+    /// <param name="environment">Looks up ${NAME} references; the process environment when null.</param>
+    public static LlmOptions Parse(string campaignYaml, Func<string, string?>? environment = null)
     {
         var stream = new YamlStream();
         try
@@ -23,19 +27,20 @@ public static class LlmOptionsYaml
             throw new LlmConfigurationException([$"the campaign YAML does not parse: {e.Message}"]);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return new LlmOptions();
-        return root.Children.TryGetValue(new YamlScalarNode("llm"), out var llm) ? Read(llm) : new LlmOptions();
+        return root.Children.TryGetValue(new YamlScalarNode("llm"), out var llm) ? Read(llm, environment) : new LlmOptions();
     }
 
     /// <summary>Reads the node under <c>llm:</c> (a mapping). Throws <see cref="LlmConfigurationException"/> listing every problem.</summary>
-    public static LlmOptions Read(YamlNode llmSection)
+    public static LlmOptions Read(YamlNode llmSection, Func<string, string?>? environment = null)
     {
         var errors = new List<string>();
+        var substitute = new Substitution(environment ?? Environment.GetEnvironmentVariable, errors);
         var options = new LlmOptions();
         if (llmSection is not YamlMappingNode mapping)
         {
             throw new LlmConfigurationException([$"llm must be a mapping of settings (endpoint, model, api_key_env, researcher, …); got {Describe(llmSection)}."]);
         }
-        var top = new Section(mapping, "llm", errors);
+        var top = new Section(mapping, "llm", errors, substitute);
         options.Defaults = ReadEndpoint(top);
         ReadAgent(top, "researcher", options.Researcher, r =>
         {
@@ -130,7 +135,23 @@ public static class LlmOptionsYaml
     };
 
     /// <summary>One mapping and the keys asked of it.</summary>
-    private sealed class Section(YamlMappingNode node, string path, List<string> errors)
+    /// <summary>Replaces ${NAME} and ${NAME:-default} in a value; an unset variable without default is an error naming the key.</summary>
+    private sealed partial class Substitution(Func<string, string?> environment, List<string> errors)
+    {
+        public string Apply(string path, string value) => Reference().Replace(value, match =>
+        {
+            var name = match.Groups["name"].Value;
+            if (environment(name) is { Length: > 0 } found) return found;
+            if (match.Groups["default"].Success) return match.Groups["default"].Value;
+            errors.Add($"{path}: ${{{name}}} refers to an environment variable that is not set; set it or write ${{{name}:-default}}.");
+            return match.Value;
+        });
+
+        [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(:-(?<default>[^}]*))?\}")]
+        private static partial Regex Reference();
+    }
+
+    private sealed class Section(YamlMappingNode node, string path, List<string> errors, Substitution substitute)
     {
         private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
@@ -150,7 +171,7 @@ public static class LlmOptionsYaml
         {
             var found = Find(key);
             if (found is null) return null;
-            if (found is YamlMappingNode m) return new Section(m, $"{path}.{key}", errors);
+            if (found is YamlMappingNode m) return new Section(m, $"{path}.{key}", errors, substitute);
             errors.Add($"{path}.{key} must be a mapping of settings; got {Describe(found)}.");
             return null;
         }
@@ -166,7 +187,7 @@ public static class LlmOptionsYaml
             }
             for (var i = 0; i < sequence.Children.Count; i++)
             {
-                if (sequence.Children[i] is YamlMappingNode m) yield return new Section(m, $"{path}.{key}[{i}]", errors);
+                if (sequence.Children[i] is YamlMappingNode m) yield return new Section(m, $"{path}.{key}[{i}]", errors, substitute);
                 else errors.Add($"{path}.{key}[{i}] must be a mapping (model, weight, …); got {Describe(sequence.Children[i])}.");
             }
         }
@@ -179,7 +200,8 @@ public static class LlmOptionsYaml
                 if (required) errors.Add($"{path}.{key} is required.");
                 return null;
             }
-            if (found is YamlScalarNode { Value: { Length: > 0 } value }) return value;
+            if (found is YamlScalarNode { Value: { Length: > 0 } value } && substitute.Apply($"{path}.{key}", value) is { Length: > 0 } substituted)
+                return substituted;
             errors.Add($"{path}.{key} must be a non-empty string; got {Describe(found)}.");
             return null;
         }
@@ -220,21 +242,25 @@ public static class LlmOptionsYaml
         }
 
         /// <summary>A free-form value (extra request fields): scalars typed as JSON would type them, lists and maps kept.</summary>
-        public object? Value(string key) => Convert(Find(key));
+        public object? Value(string key) => Convert(Find(key), $"{path}.{key}");
 
-        private static object? Convert(YamlNode? node) => node switch
+        private object? Convert(YamlNode? node, string at) => node switch
         {
             YamlScalarNode { Value: null or "null" or "~" } => null,
-            YamlScalarNode s when s.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted => s.Value,
-            YamlScalarNode { Value: "true" } => true,
-            YamlScalarNode { Value: "false" } => false,
-            YamlScalarNode s when long.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
-            YamlScalarNode s when double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-            YamlScalarNode s => s.Value,
-            YamlSequenceNode seq => seq.Children.Select(Convert).ToList(),
-            YamlMappingNode map => map.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value ?? "", p => Convert(p.Value)),
+            YamlScalarNode s when s.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted => substitute.Apply(at, s.Value),
+            YamlScalarNode s => Typed(substitute.Apply(at, s.Value)),
+            YamlSequenceNode seq => seq.Children.Select((c, i) => Convert(c, $"{at}[{i}]")).ToList(),
+            YamlMappingNode map => map.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value ?? "", p => Convert(p.Value, $"{at}.{((YamlScalarNode)p.Key).Value}")),
             _ => null,
         };
+
+        /// <summary>An unquoted scalar as JSON would type it: true/false, whole number, number, else text.</summary>
+        private static object Typed(string text) =>
+            text == "true" ? true
+            : text == "false" ? false
+            : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l
+            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+            : text;
 
         public void RejectUnknown()
         {
