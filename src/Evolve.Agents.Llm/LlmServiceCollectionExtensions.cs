@@ -1,8 +1,8 @@
 using Evolve.Agents.Novelty;
-using Evolve.Agents.Offline;
+using Evolve.Core.Transcripts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Evolve.Agents.Llm;
 
@@ -13,8 +13,8 @@ public static class LlmServiceCollectionExtensions
     /// <see cref="LlmResearcher"/>, <see cref="LlmDebugger"/>, <see cref="LlmAnalyzer"/>, <see cref="LlmNoveltyJudge"/>,
     /// <see cref="LlmJudge"/> (only with a <c>judge:</c> section), and <see cref="OpenAiEmbeddingGenerator"/> when
     /// <c>llm.embeddings</c> is set. The others keep the offline defaults of <c>AddEvolveAgents</c> (call either first:
-    /// these registrations are plain adds, the defaults are TryAdds). Nothing configured registers nothing. Needs an
-    /// <see cref="Core.Transcripts.ITranscriptStore"/> (AddEvolveCampaignStorage registers the campaign's).
+    /// these registrations are plain adds, the defaults are TryAdds). Nothing configured registers nothing. The agents
+    /// need an <see cref="ITranscriptStore"/> (AddEvolveCampaignStorage registers the campaign's).
     /// Throws <see cref="LlmConfigurationException"/> listing every configuration problem.
     /// </summary>
     public static IServiceCollection AddLlmAgents(this IServiceCollection services, LlmOptions options)
@@ -24,31 +24,17 @@ public static class LlmServiceCollectionExtensions
         options.EnsureValid();
         if (!options.AnyConfigured) return services;
 
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton(options.Retry);
-        services.TryAddSingleton<OpenAiClientFactory>();
-        services.TryAddSingleton<LlmRetryPolicy>();
-        services.TryAddSingleton<LlmChatClient>();
-
-        if (options.IsConfigured(LlmAgentKind.Researcher)) services.AddSingleton<IResearcher, LlmResearcher>();
-        if (options.IsConfigured(LlmAgentKind.Debugger)) services.AddSingleton<IDebugger, LlmDebugger>();
-        if (options.IsConfigured(LlmAgentKind.Analyzer))
+        services.AddSingleton(sp => LlmAgentSet.Create(options, sp.GetRequiredService<ITranscriptStore>(), sp.GetService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(), sp.GetService<NoveltyOptions>()));
+        if (options.IsConfigured(LlmAgentKind.Researcher)) services.AddSingleton(sp => sp.GetRequiredService<LlmAgentSet>().Researcher!);
+        if (options.IsConfigured(LlmAgentKind.Debugger)) services.AddSingleton(sp => sp.GetRequiredService<LlmAgentSet>().Debugger!);
+        if (options.IsConfigured(LlmAgentKind.Analyzer)) services.AddSingleton(sp => sp.GetRequiredService<LlmAgentSet>().Analyzer!);
+        if (options.IsConfigured(LlmAgentKind.Novelty)) services.AddSingleton(sp => sp.GetRequiredService<LlmAgentSet>().NoveltyJudge!);
+        if (options.IsConfigured(LlmAgentKind.Judge)) services.AddSingleton(sp => sp.GetRequiredService<LlmAgentSet>().Judge!);
+        if (options.Embeddings is not null)
         {
-            services.TryAddSingleton<DeterministicAnalyzer>();
-            services.AddSingleton<IAnalyzer, LlmAnalyzer>();
-        }
-        if (options.IsConfigured(LlmAgentKind.Novelty))
-        {
-            // The offline judge is the fallback for unusable replies; its settings come from Agents:Novelty when registered.
-            services.TryAddSingleton(sp => new ParameterNoveltyJudge(sp.GetService<NoveltyOptions>() ?? new NoveltyOptions()));
-            services.AddSingleton<INoveltyJudge, LlmNoveltyJudge>();
-        }
-        if (options.IsConfigured(LlmAgentKind.Judge)) services.AddSingleton<IJudge, LlmJudge>();
-        if (options.Embeddings is { } embeddings)
-        {
-            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => new OpenAiEmbeddingGenerator(
-                embeddings, sp.GetRequiredService<OpenAiClientFactory>(), sp.GetRequiredService<LlmRetryPolicy>()));
+            services.AddSingleton(sp => LlmAgentSet.CreateEmbeddingGenerator(options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>())!);
         }
         return services;
     }

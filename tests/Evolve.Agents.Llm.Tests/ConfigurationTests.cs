@@ -165,6 +165,23 @@ public sealed class ConfigurationTests
             provider.GetRequiredService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>());
     }
 
+    [Fact]
+    public async Task Each_campaign_gets_its_own_agent_set_writing_to_its_own_transcripts()
+    {
+        var server = new FakeOpenAiServer();
+        await using var first = await LlmHarness.StartAsync(server: server);
+        await using var second = await LlmHarness.StartAsync(o => o.Researcher.Enabled = false);
+        var ownSet = LlmAgentSet.Create(first.Options, second.Storage.Transcripts);
+        Assert.Null(LlmAgentSet.Create(second.Options, second.Storage.Transcripts).Researcher);
+        Assert.NotNull(ownSet.Analyzer);
+        server.Enqueue(FakeReply.Chat("garbage"));
+
+        await ownSet.Researcher!.ProposeAsync(LlmHarness.Request(round: 3), CancellationToken.None);
+
+        Assert.Single(await second.TranscriptsAsync(3));
+        Assert.Empty(await first.TranscriptsAsync(3));
+    }
+
     private sealed class DiscardingTranscripts : Evolve.Core.Transcripts.ITranscriptStore
     {
         public Task RecordAsync(Evolve.Core.Transcripts.AgentTranscript transcript, CancellationToken cancellationToken) => Task.CompletedTask;

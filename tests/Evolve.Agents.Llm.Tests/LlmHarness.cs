@@ -51,9 +51,8 @@ public sealed class LlmHarness : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "evolve-llm-" + Guid.NewGuid().ToString("N"));
         var services = new ServiceCollection();
         services.AddLlmAgents(options);
-        // The embedder (fake endpoint or hashing) must exist before storage opens: cognition search uses it.
-        var early = services.BuildServiceProvider();
-        var embedder = early.GetService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>();
+        // The embedder (fake endpoint, or hashing when null) must exist before storage opens: cognition search uses it.
+        var embedder = LlmAgentSet.CreateEmbeddingGenerator(options);
         var storage = await CampaignStorage.OpenAsync(directory, "llm-test", embedder: embedder);
         services.AddSingleton(storage);
         services.AddSingleton<ITranscriptStore>(storage.Transcripts);
