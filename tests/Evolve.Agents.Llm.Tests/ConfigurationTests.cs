@@ -64,6 +64,43 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Written_options_read_back_to_the_same_settings()
+    {
+        var original = LlmOptionsYaml.Parse("""
+            llm:
+              endpoint: http://localhost:8000/v1
+              model: "0.5"
+              api_key_env: VLLM_KEY
+              temperature: 0.8
+              extra: { top_k: 20, stop: ["</program>"], flags: { thinking: false }, tag: "7" }
+              researcher:
+                mode: diff
+                models: [ { model: a, weight: 2.5 }, { model: b, endpoint: http://other:9/v1 } ]
+              debugger: { enabled: false }
+              judge: { max_tokens: 300 }
+              retry: { max_attempts: 7 }
+              prices: { a: { input_per_million: 0.1, output_per_million: 0.3 } }
+              embeddings: { endpoint: http://localhost:8001/v1, model: bge, dimensions: 256 }
+            """);
+
+        var written = LlmOptionsYaml.Write(original);
+        var reread = LlmOptionsYaml.Parse(written);
+
+        Assert.Equal(written, LlmOptionsYaml.Write(reread));
+        Assert.Equal("0.5", reread.Defaults.Model);
+        Assert.Equal("7", reread.Defaults.Extra!["tag"]);
+        Assert.Equal(20L, reread.Defaults.Extra["top_k"]);
+        Assert.Equal(ProposalMode.Diff, reread.Researcher.Mode);
+        Assert.Equal("http://other:9/v1", reread.Researcher.Models[1].Settings.Endpoint);
+        Assert.False(reread.IsConfigured(LlmAgentKind.Debugger));
+        Assert.True(reread.IsConfigured(LlmAgentKind.Judge));
+        Assert.Equal(7, reread.Retry.MaxAttempts);
+        Assert.Equal(0.3, reread.Prices["a"].OutputPerMillion);
+        Assert.Equal(256, reread.Embeddings!.Dimensions);
+        Assert.False(LlmOptionsYaml.Parse(LlmOptionsYaml.Write(new LlmOptions())).AnyConfigured);
+    }
+
+    [Fact]
     public void Problems_are_all_reported_naming_the_key_and_the_allowed_values()
     {
         var error = Assert.Throws<LlmConfigurationException>(() => LlmOptionsYaml.Parse("""
