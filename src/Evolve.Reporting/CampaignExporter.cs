@@ -15,21 +15,26 @@ public enum ExportFormat
 
 public static class ExportFormats
 {
-    public static IReadOnlyList<string> Names { get; } = ["jsonl", "parquet"];
+    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<ExportFormat>().Select(f => f.Name()).ToList();
 
-    public static string FileExtension(this ExportFormat format) => format switch
+    public static string Name(this ExportFormat format) => format switch
     {
-        ExportFormat.Jsonl => ".jsonl",
-        ExportFormat.Parquet => ".parquet",
+        ExportFormat.Jsonl => "jsonl",
+        ExportFormat.Parquet => "parquet",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format"),
     };
 
-    public static ExportFormat Parse(string name) => name.Trim().ToLowerInvariant() switch
+    public static string FileExtension(this ExportFormat format) => "." + format.Name();
+
+    public static ExportFormat Parse(string name)
     {
-        "jsonl" => ExportFormat.Jsonl,
-        "parquet" => ExportFormat.Parquet,
-        _ => throw new FormatException($"Unknown export format '{name}'. Allowed: {string.Join(", ", Names)}."),
-    };
+        var wanted = name.Trim().ToLowerInvariant();
+        foreach (var format in Enum.GetValues<ExportFormat>())
+        {
+            if (format.Name() == wanted) return format;
+        }
+        throw new FormatException($"Unknown export format '{name}'. Allowed: {string.Join(", ", Names)}.");
+    }
 }
 
 public sealed record ExportResult(string Path, ExportFormat Format, long Rows);

@@ -53,7 +53,8 @@ public static class ScorePlot
             var floor = scored.Count == 0 ? 0 : scored.Min(p => p.Score!.Value);
             var crosses = plot.Add.ScatterPoints(failed.Select(p => (double)p.Round).ToArray(), Enumerable.Repeat(floor, failed.Count).ToArray());
             crosses.MarkerShape = MarkerShape.Eks;
-            crosses.MarkerSize = 8;
+            crosses.MarkerSize = 10;
+            crosses.MarkerLineWidth = 2;
             crosses.Color = Colors.Crimson;
             crosses.LegendText = $"failed, no score ({failed.Count})";
         }
