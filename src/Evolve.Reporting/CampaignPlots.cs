@@ -45,10 +45,11 @@ public static class CampaignPlots
         await foreach (var node in nodes.AllAsync(cancellationToken)) all.Add(node);
         if (all.Count == 0)
             throw new CampaignUnavailableException($"Campaign {nodes.CampaignId} has no nodes yet; there is no lineage to show.");
-        var focus = focusNodeId ?? (await nodes.TopAsync(1, cancellationToken: cancellationToken)).FirstOrDefault()?.Id ?? all[^1].Id;
+        var best = (await nodes.TopAsync(1, cancellationToken: cancellationToken)).FirstOrDefault()?.Id;
+        var focus = focusNodeId ?? best ?? all[^1].Id;
         var highlighted = new HashSet<string>(StringComparer.Ordinal) { focus };
         foreach (var ancestor in await nodes.AncestorsAsync(focus, cancellationToken)) highlighted.Add(ancestor.Node.Id);
-        var options = new LineagePageOptions($"{nodes.CampaignId}: lineage (focus {focus})", focus, highlighted);
+        var options = new LineagePageOptions($"{nodes.CampaignId}: lineage (focus {focus})", focus, highlighted, best);
         await LineagePage.WriteHtmlAsync(all, path, options, cancellationToken);
         return Path.GetFullPath(path);
     }

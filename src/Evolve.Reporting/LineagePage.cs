@@ -9,7 +9,8 @@ namespace Evolve.Reporting;
 /// <param name="Title">Page heading.</param>
 /// <param name="FocusNodeId">The node whose ancestry is highlighted (usually the best node); null for none.</param>
 /// <param name="HighlightedIds">The focus node and all of its ancestors (<see cref="INodeStore.AncestorsAsync"/>).</param>
-public sealed record LineagePageOptions(string Title, string? FocusNodeId, IReadOnlySet<string> HighlightedIds);
+/// <param name="BestNodeId">The campaign's best node, marked with a badge; null for none.</param>
+public sealed record LineagePageOptions(string Title, string? FocusNodeId, IReadOnlySet<string> HighlightedIds, string? BestNodeId = null);
 
 /// <summary>
 /// A self-contained HTML page (no scripts, no external files) with the tree of a campaign's nodes: each node under
@@ -100,6 +101,7 @@ public static class LineagePage
         html.Append("<b>").Append(Encode(node.Id)).Append("</b> ");
         html.Append("<span class=\"score\">").Append(Encode(ReportFormat.Score(node.Score))).Append("</span> ");
         html.Append(Status(node.Status));
+        if (node.Id == options.BestNodeId) html.Append(" <span class=\"best\">best</span>");
         if (node.Name.Length > 0) html.Append(" <span class=\"name\">").Append(Encode(node.Name)).Append("</span>");
         var motivation = ReportFormat.FirstLine(node.Motivation, 140);
         if (motivation.Length > 0) html.Append(" <span class=\"why\">").Append(Encode(motivation)).Append("</span>");
@@ -130,6 +132,7 @@ public static class LineagePage
         .status.failed { background: #f7d9d9; color: #8a1c1c; }
         .name { color: #333; } .why { color: #666; } .also { color: #6a4c93; font-size: 0.9em; }
         .error { color: #a33; font-size: 0.9em; }
+        .best { font-size: 0.85em; padding: 0 4px; border-radius: 3px; background: #d9a400; color: #fff; font-weight: bold; }
         table.path { border-collapse: collapse; }
         table.path td, table.path th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
         table.path th { background: #f4f4f4; }

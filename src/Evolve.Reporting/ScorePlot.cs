@@ -44,13 +44,15 @@ public static class ScorePlot
             line.MarkerSize = 0;
             line.LineWidth = 2.5f;
             line.Color = Colors.DarkOrange;
-            line.LegendText = $"best so far ({best[^1].BestScore!.Value:G6})";
+            line.LegendText = $"best so far ({ReportFormat.Score(best[^1].BestScore)})";
         }
 
         if (failed.Count > 0)
         {
-            // Failed rounds have no score: draw them on the floor of the chart so their timing stays visible.
-            var floor = scored.Count == 0 ? 0 : scored.Min(p => p.Score!.Value);
+            // Failed rounds have no score: draw them just below the lowest score so their timing stays visible.
+            var low = scored.Count == 0 ? 0 : scored.Min(p => p.Score!.Value);
+            var high = scored.Count == 0 ? 0 : scored.Max(p => p.Score!.Value);
+            var floor = low - Math.Max(0.05 * (high - low), 0.01 * Math.Max(Math.Abs(low), 1));
             var crosses = plot.Add.ScatterPoints(failed.Select(p => (double)p.Round).ToArray(), Enumerable.Repeat(floor, failed.Count).ToArray());
             crosses.MarkerShape = MarkerShape.Eks;
             crosses.MarkerSize = 10;
@@ -62,7 +64,7 @@ public static class ScorePlot
         plot.Title(title);
         plot.XLabel("round");
         plot.YLabel("score");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Alignment.UpperLeft);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 }

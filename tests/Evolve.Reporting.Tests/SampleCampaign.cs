@@ -16,7 +16,7 @@ namespace Evolve.Reporting.Tests;
 /// └─ n00002 compile_error
 /// </code>
 /// </summary>
-internal sealed class SampleCampaign : IDisposable
+public sealed class SampleCampaign : IDisposable
 {
     public const string CampaignId = "circle-packing-test";
 

@@ -30,7 +30,7 @@ public static class BestCommand
                 return 0;
             }
             foreach (var line in NodeCommand.Describe(best, verbose: false)) Console.WriteLine(line);
-            Console.WriteLine(CampaignCommand.Line("", $"(`evolve best --code` prints the program, `evolve node {best.Id}` everything else)"));
+            Console.WriteLine($"`evolve best --code` prints the program; `evolve node {best.Id}` shows everything else.");
             return 0;
         });
     }

@@ -60,7 +60,9 @@ public static class NodesCommand
                     var text = r.Status == NodeStatus.Ok ? r.Name : ReportFormat.FirstLine(r.Error ?? r.Name, 80);
                     Console.WriteLine($"{r.Id,-10} {r.Round,6} {r.Status.ToWireName(),-19} {ReportFormat.Score(r.Score),12} {r.Island,6} {r.Visits,6}  {Cut(parents, 16),-16} {text}");
                 }
-                Console.WriteLine($"{listed.Count} of {ReportFormat.Count(rows.Count)} {(parse.GetValue(status) == "all" ? "" : parse.GetValue(status) + " ")}nodes (campaign total {ReportFormat.Count(total)})");
+                Console.WriteLine(rows.Count == total
+                    ? $"{listed.Count} of {ReportFormat.Count(total)} nodes"
+                    : $"{listed.Count} of {ReportFormat.Count(rows.Count)} {parse.GetValue(status)} nodes ({ReportFormat.Count(total)} in all)");
                 return 0;
             });
     }
