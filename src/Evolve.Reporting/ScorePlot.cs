@@ -26,6 +26,9 @@ public static class ScorePlot
             throw new ArgumentOutOfRangeException(nameof(width), $"A {width}x{height} plot is too small to read; use at least 100x100 pixels.");
 
         var plot = new Plot();
+        // SkiaSharp's NoDependencies build cannot resolve generic families ("sans-serif") without fontconfig and lands on
+        // a serif face; Debian's fonts-dejavu-core is the usual sans. A missing family falls back to the default face.
+        plot.Font.Set("DejaVu Sans");
         var scored = points.Where(p => p.Score is { } s && double.IsFinite(s)).ToList();
         var failed = points.Where(p => p.Score is not { } s || !double.IsFinite(s)).ToList();
 
