@@ -52,6 +52,11 @@ public static class CampaignCommand
                 Console.Error.WriteLine(e.Message);
                 return CampaignProblem;
             }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                Console.Error.WriteLine($"Cannot read the campaign database: {e.Message}");
+                return CampaignProblem;
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"Cannot write the output: {e.Message}");

@@ -16,7 +16,8 @@ public static class NodesCommand
         var top = new Option<int>("--top") { Description = "How many nodes to list", DefaultValueFactory = _ => 20 };
         var status = new Option<string>("--status")
         {
-            Description = "Only nodes of this status: all, ok, failed, or one of " + string.Join(", ", Enum.GetValues<NodeStatus>().Select(s => s.ToWireName())),
+            Description = "Only nodes of this status: all, ok, failed (any failure), or one failure: " +
+                          string.Join(", ", Enum.GetValues<NodeStatus>().Where(s => s != NodeStatus.Ok).Select(s => s.ToWireName())),
             DefaultValueFactory = _ => "all",
         };
         var json = CampaignCommand.JsonOption("the nodes (one object per line)");
