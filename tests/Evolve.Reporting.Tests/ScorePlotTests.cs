@@ -76,6 +76,29 @@ public sealed class ScorePlotTests
     }
 
     [Fact]
+    public void A_campaign_whose_every_round_failed_still_plots()
+    {
+        var png = ScorePlot.RenderPng([new(0, null, null), new(1, null, null), new(2, double.NaN, null)], "all failed");
+
+        Assert.Equal(PngSignature, png[..8]);
+        Assert.True(CountNear(png, new SKColor(220, 20, 60)) > 20, "the failed rounds must still be drawn");
+    }
+
+    [Fact]
+    public async Task The_end_of_run_report_writes_plot_and_lineage_and_summarises()
+    {
+        using var campaign = await SampleCampaign.CreateAsync();
+        using var storage = await campaign.OpenAsync();
+
+        var report = await CampaignReport.WriteAsync(storage, "circle-packing");
+
+        Assert.True(new FileInfo(report.ScorePlotPath).Length > 1000);
+        Assert.Contains("id=\"n00006\"", await File.ReadAllTextAsync(report.LineagePagePath));
+        Assert.Equal("circle-packing", report.Summary.Location.Task);
+        Assert.Equal("n00006", report.Summary.Best!.Id);
+    }
+
+    [Fact]
     public void Nothing_to_plot_is_refused_with_a_reason()
     {
         var error = Assert.Throws<ArgumentException>(() => ScorePlot.RenderPng([], "empty"));
