@@ -27,7 +27,7 @@ public static class NodeCommand
                 if (parse.GetValue(code))
                 {
                     var source = await NodeCode.ReadAsync(campaign.Storage.Directory, node, cancellation);
-                    Console.WriteLine(CampaignCommand.Line("code", source is null ? "(none stored)" : ""));
+                    Console.WriteLine(source is null ? "(no code stored)" : $"----- code of {node.Id} -----");
                     if (source is not null) Console.Write(source.EndsWith('\n') ? source : source + "\n");
                 }
                 return 0;
