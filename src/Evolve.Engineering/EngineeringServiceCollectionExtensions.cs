@@ -2,6 +2,7 @@ using Evolve.Engineering.Cascade;
 using Evolve.Engineering.Sandbox;
 using Evolve.Engineering.StaticChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Evolve.Tasks;
 using Microsoft.Extensions.Options;
 
 namespace Evolve.Engineering;
@@ -21,6 +22,7 @@ public static class EngineeringServiceCollectionExtensions
             .ValidateOnStart();
         if (configure is not null) options.Configure(configure);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EngineeringOptions>>().Value);
+        services.AddEvolveTasks();
         services.AddSingleton<CandidateCompiler>();
         services.AddSingleton<StaticChecker>();
         services.AddSingleton<IsolationProbe>();

@@ -6,6 +6,13 @@ using Evolve.Runner;
 //    or: Evolve.Runner --serve   (start and warm up now; read those five fields, tab-separated, from stdin later)
 // Exit codes: 0 returned normally, 2 the entry point is missing or unusable, 3 the candidate threw, 4 out of memory.
 ParentWatch.DieWithParent();
+// Tasks may let candidates compile against assemblies shipped with Evolve (static_check.references); they sit beside
+// this runner but are not in its dependency manifest, so resolve them from here.
+System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =>
+{
+    var path = Path.Combine(AppContext.BaseDirectory, name.Name + ".dll");
+    return File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
+};
 var exitCode = Run(args);
 Console.Out.Flush();
 // Exit explicitly: a foreground thread the candidate left running must not keep the process (and the clock) going.

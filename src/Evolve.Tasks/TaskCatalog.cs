@@ -8,10 +8,14 @@ public sealed class TaskCatalog
 {
     public const string BuiltInFolderName = "BuiltIn";
 
+    private readonly IReadOnlyList<string> _evaluatorNames;
+
     /// <param name="builtInRoot">Folder holding one sub-folder per built-in task; defaults to BuiltIn/ beside the application.</param>
-    public TaskCatalog(string? builtInRoot = null)
+    /// <param name="evaluators">The evaluators task.yaml may name; defaults to those of Evolve.Tasks.</param>
+    public TaskCatalog(string? builtInRoot = null, EvaluatorRegistry? evaluators = null)
     {
         BuiltInRoot = Path.GetFullPath(builtInRoot ?? Path.Combine(AppContext.BaseDirectory, BuiltInFolderName));
+        _evaluatorNames = evaluators?.Names ?? BuiltInEvaluators.Names;
     }
 
     public string BuiltInRoot { get; }
@@ -32,10 +36,10 @@ public sealed class TaskCatalog
     public TaskDefinition Resolve(string nameOrPath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
-        if (LooksLikePath(nameOrPath) || Directory.Exists(nameOrPath)) return TaskLoader.LoadFolder(nameOrPath);
+        if (LooksLikePath(nameOrPath) || Directory.Exists(nameOrPath)) return TaskLoader.LoadFolder(nameOrPath, _evaluatorNames);
 
         var builtIn = Path.Combine(BuiltInRoot, nameOrPath);
-        if (Directory.Exists(builtIn)) return TaskLoader.LoadFolder(builtIn);
+        if (Directory.Exists(builtIn)) return TaskLoader.LoadFolder(builtIn, _evaluatorNames);
 
         var names = BuiltInNames;
         throw new TaskValidationException(nameOrPath,

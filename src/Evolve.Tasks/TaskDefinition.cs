@@ -113,7 +113,14 @@ public sealed record StageThreshold(string Metric, double? Min, double? Max)
 /// Namespaces, types or members the candidate may not use, fully qualified: "System.Net" bans the namespace and
 /// everything under it, "System.IO.File" a type, "System.Environment.Exit" one member.
 /// </param>
-public sealed record StaticCheckSpec(int MaxSourceBytes, IReadOnlyList<string> Forbidden);
+/// <param name="References">
+/// Assemblies (simple names, e.g. "Evolve.DataCuration", "TorchSharp") the candidate compiles against besides the
+/// framework, found beside the application; the runner loads them from there too.
+/// </param>
+public sealed record StaticCheckSpec(int MaxSourceBytes, IReadOnlyList<string> Forbidden, IReadOnlyList<string>? References = null)
+{
+    public IReadOnlyList<string> References { get; init; } = References ?? [];
+}
 
 /// <summary>Default sampler settings (a campaign configuration may override them).</summary>
 public sealed record SamplerDefaults(

@@ -13,9 +13,13 @@ public static class TaskLoader
     /// <summary>Placeholders an external evaluator command may use.</summary>
     public static readonly IReadOnlyList<string> CommandPlaceholders = ["{candidate}", "{results}", "{output}", "{stage}", "{workdir}"];
 
+    /// <summary>Where a task's extra compile reference (static_check.references) is found: beside the application.</summary>
+    public static string ReferencePath(string assemblyName) => Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
+
     /// <summary>Loads the task in <paramref name="directory"/> (the folder holding task.yaml).</summary>
     /// <exception cref="TaskValidationException">The folder or its task.yaml is invalid; the message lists every problem.</exception>
-    public static TaskDefinition LoadFolder(string directory)
+    /// <param name="evaluatorNames">Evaluators `evaluator.builtin` may name; defaults to <see cref="BuiltInEvaluators.Names"/>.</param>
+    public static TaskDefinition LoadFolder(string directory, IReadOnlyList<string>? evaluatorNames = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var full = Path.GetFullPath(directory);
@@ -28,11 +32,11 @@ public static class TaskLoader
         {
             throw new TaskValidationException(full, [$"{TaskFileName} is missing; a task folder needs {TaskFileName}, task.md, an initial program and optionally cognition.jsonl"]);
         }
-        return Parse(File.ReadAllText(file), full, file);
+        return Parse(File.ReadAllText(file), full, file, evaluatorNames);
     }
 
     /// <summary>Validates task.yaml text whose relative paths resolve against <paramref name="directory"/>.</summary>
-    public static TaskDefinition Parse(string yaml, string directory, string sourceName = TaskFileName)
+    public static TaskDefinition Parse(string yaml, string directory, string sourceName = TaskFileName, IReadOnlyList<string>? evaluatorNames = null)
     {
         var errors = new List<string>();
         YamlMappingNode? root = null;
@@ -55,12 +59,12 @@ public static class TaskLoader
         }
         if (root is null) throw new TaskValidationException(sourceName, errors);
 
-        var task = Read(new YamlSection(root, "", errors), directory, errors);
+        var task = Read(new YamlSection(root, "", errors), directory, errors, evaluatorNames ?? BuiltInEvaluators.Names);
         if (errors.Count > 0 || task is null) throw new TaskValidationException(sourceName, errors);
         return task;
     }
 
-    private static TaskDefinition? Read(YamlSection root, string directory, List<string> errors)
+    private static TaskDefinition? Read(YamlSection root, string directory, List<string> errors, IReadOnlyList<string> evaluatorNames)
     {
         var name = root.String("name", required: true);
         var description = root.String("description") ?? "";
@@ -77,7 +81,7 @@ public static class TaskLoader
             if (type is not null && method is not null) entryPoint = new EntryPointSpec(type, method);
         }
 
-        var evaluator = ReadEvaluator(root, entryPoint);
+        var evaluator = ReadEvaluator(root, entryPoint, evaluatorNames);
         var stages = ReadStages(root, entryPoint, errors);
         var primary = root.String("primary_metric", required: true);
         var higherIsBetter = root.Bool("higher_is_better") ?? true;
@@ -106,7 +110,7 @@ public static class TaskLoader
         return null;
     }
 
-    private static EvaluatorSpec? ReadEvaluator(YamlSection root, EntryPointSpec? entryPoint)
+    private static EvaluatorSpec? ReadEvaluator(YamlSection root, EntryPointSpec? entryPoint, IReadOnlyList<string> evaluatorNames)
     {
         var section = root.Section("evaluator", required: true);
         if (section is null) return null;
@@ -116,14 +120,14 @@ public static class TaskLoader
 
         if ((builtIn is null) == (command is null))
         {
-            section.Error("builtin", $"give exactly one of 'builtin' (one of: {string.Join(", ", BuiltInEvaluators.Names)}) or 'command' (e.g. \"python3 evaluate.py {{candidate}} {{results}}\")");
+            section.Error("builtin", $"give exactly one of 'builtin' (one of: {string.Join(", ", evaluatorNames)}) or 'command' (e.g. \"python3 evaluate.py {{candidate}} {{results}}\")");
             return null;
         }
         if (builtIn is not null)
         {
-            if (!BuiltInEvaluators.Names.Contains(builtIn, StringComparer.Ordinal))
+            if (!evaluatorNames.Contains(builtIn, StringComparer.Ordinal))
             {
-                section.Error("builtin", $"unknown built-in evaluator '{builtIn}'; allowed: {string.Join(", ", BuiltInEvaluators.Names)}");
+                section.Error("builtin", $"unknown built-in evaluator '{builtIn}'; allowed: {string.Join(", ", evaluatorNames)}");
                 return null;
             }
             if (entryPoint is null)
@@ -183,8 +187,17 @@ public static class TaskLoader
         var section = root.Section("static_check");
         var maxBytes = section?.Int("max_source_bytes", min: 1, max: 64 * 1024 * 1024) ?? 64 * 1024;
         var forbidden = section?.StringList("forbidden") ?? [];
+        var references = section?.StringList("references") ?? [];
+        for (var i = 0; i < references.Count; i++)
+        {
+            if (!File.Exists(ReferencePath(references[i])))
+            {
+                section!.Error($"references[{i}]", $"assembly '{references[i]}' was not found beside the application ({AppContext.BaseDirectory}); " +
+                    "give the simple name of an assembly the evolve executable ships (e.g. Evolve.DataCuration)");
+            }
+        }
         section?.RejectUnknownKeys();
-        return new StaticCheckSpec(maxBytes, forbidden);
+        return new StaticCheckSpec(maxBytes, forbidden, references);
     }
 
     private static SamplerDefaults ReadSampler(YamlSection root)

@@ -116,3 +116,42 @@ public sealed class CascadeTests(EngineFixture engine)
         Assert.Equal([0, 1], result.Cascade.Stages.Select(s => s.StageIndex));
     }
 }
+
+[Collection(EngineCollection.Name)]
+public sealed class TaskReferenceTests(EngineFixture engine)
+{
+    [Fact]
+    public async Task A_candidate_uses_an_assembly_the_task_references_at_compile_time_and_in_the_runner()
+    {
+        // YamlDotNet ships beside the application (and the runner) but is not a framework assembly: only a task that
+        // lists it in static_check.references lets a candidate use it.
+        const string source = """
+            public static class Packing
+            {
+                public static double[][] Construct()
+                {
+                    var count = new YamlDotNet.RepresentationModel.YamlSequenceNode().Children.Count + 26;
+                    var circles = new double[count][];
+                    for (var i = 0; i < count; i++) circles[i] = new[] { 0.1 + 0.16 * (i % 6), 0.1 + 0.16 * (i / 6), 0.05 };
+                    return circles;
+                }
+            }
+            """;
+        var without = await engine.EvaluateAsync(engine.CirclePacking, source, "no-reference");
+        Assert.Equal(NodeStatus.CompileError, without.Status);
+        Assert.Contains("YamlDotNet", without.Error);
+
+        var task = engine.CirclePackingVariant(yaml => yaml.Replace("  max_source_bytes: 65536", "  max_source_bytes: 65536\n  references: [YamlDotNet]"));
+        var with = await engine.EvaluateAsync(task, source, "with-reference");
+        Assert.True(with.Status == NodeStatus.Ok, with.Error);
+        Assert.Equal(26 * 0.05, with.Metrics["sum_radii"], 9);
+    }
+
+    [Fact]
+    public void A_reference_that_is_not_beside_the_application_is_a_task_error_naming_it()
+    {
+        var error = Assert.Throws<Evolve.Tasks.TaskValidationException>(() =>
+            engine.CirclePackingVariant(yaml => yaml.Replace("  max_source_bytes: 65536", "  max_source_bytes: 65536\n  references: [No.Such.Assembly]")));
+        Assert.Contains(error.Errors, e => e.Contains("static_check.references[0]") && e.Contains("No.Such.Assembly"));
+    }
+}

@@ -21,13 +21,20 @@ public interface ICandidateEvaluator
 /// <param name="CandidateSourcePath">Path of the candidate's source file (read-only for the evaluator).</param>
 /// <param name="WorkDirectory">A directory for this stage the evaluator may write to.</param>
 /// <param name="Timeout">Wall-clock budget for the evaluator itself (external commands are killed after it).</param>
+/// <param name="PersistentDirectory">
+/// A directory for this stage of this candidate that survives a retry of the stage (the work directory is emptied
+/// first): where long evaluations such as training keep their checkpoints. Null when the caller offers none.
+/// </param>
+/// <param name="CandidateAssemblyPath">The compiled candidate, when the task compiles one; evaluators that host the candidate themselves load it.</param>
 public sealed record StageEvaluationContext(
     string Stage,
     int StageIndex,
     CandidateOutput? Output,
     string CandidateSourcePath,
     string WorkDirectory,
-    TimeSpan Timeout);
+    TimeSpan Timeout,
+    string? PersistentDirectory = null,
+    string? CandidateAssemblyPath = null);
 
 /// <summary>The candidate's return value as JSON, exactly as the sandboxed runner serialised it. Untrusted.</summary>
 /// <param name="Json">

@@ -12,7 +12,7 @@ namespace Evolve.Engineering.Cascade;
 /// Each stage works in its own directory under the caller's work directory, which it empties first, so running a
 /// stage again (a retried activity) gives the same answer instead of mixing two attempts.
 /// </summary>
-public sealed class EvaluationCascade(SandboxRunner runner, EngineeringOptions options, ILogger<EvaluationCascade> logger)
+public sealed class EvaluationCascade(SandboxRunner runner, EngineeringOptions options, EvaluatorRegistry evaluators, ILogger<EvaluationCascade> logger)
 {
     /// <summary>The trusted evaluator the task names (built-in or external command).</summary>
     public ICandidateEvaluator EvaluatorFor(TaskDefinition task)
@@ -20,12 +20,16 @@ public sealed class EvaluationCascade(SandboxRunner runner, EngineeringOptions o
         ArgumentNullException.ThrowIfNull(task);
         return task.Evaluator.Command is { } command
             ? new ExternalCommandEvaluator(command, task.Directory, options)
-            : BuiltInEvaluators.Create(task.Evaluator.BuiltIn!);
+            : evaluators.Create(task.Evaluator.BuiltIn!);
     }
 
     /// <summary>Directory of one stage's files (run output, scratch, evaluator results).</summary>
     public static string StageDirectory(string workDirectory, TaskDefinition task, int stageIndex) =>
         Path.Combine(Path.GetFullPath(workDirectory), $"stage-{stageIndex}-{task.Stages[stageIndex].Name}");
+
+    /// <summary>Directory of one stage that a retry does not empty (checkpoints of long evaluations).</summary>
+    public static string PersistentDirectory(string workDirectory, TaskDefinition task, int stageIndex) =>
+        Path.Combine(Path.GetFullPath(workDirectory), $"persistent-{stageIndex}-{task.Stages[stageIndex].Name}");
 
     /// <summary>Runs every stage in order, stopping at the first that does not pass.</summary>
     public async Task<CascadeResult> RunAsync(TaskDefinition task, CandidateArtifacts candidate, string workDirectory, CancellationToken cancellationToken)
@@ -79,7 +83,9 @@ public sealed class EvaluationCascade(SandboxRunner runner, EngineeringOptions o
 
         var evaluator = EvaluatorFor(task);
         var verdict = await evaluator.EvaluateStageAsync(
-            new StageEvaluationContext(spec.Name, stageIndex, output, Path.GetFullPath(candidate.SourcePath), Path.Combine(directory, "evaluator"), spec.Timeout),
+            new StageEvaluationContext(spec.Name, stageIndex, output, Path.GetFullPath(candidate.SourcePath), Path.Combine(directory, "evaluator"), spec.Timeout,
+                PersistentDirectory(workDirectory, task, stageIndex),
+                candidate.AssemblyPath is null ? null : Path.GetFullPath(candidate.AssemblyPath)),
             cancellationToken).ConfigureAwait(false);
 
         if (!verdict.IsWellFormed) return Finish(verdict.FailureStatus ?? NodeStatus.InvalidOutput, verdict.Metrics, verdict.Error);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -22,17 +23,28 @@ public sealed class CandidateCompiler
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.None);
 
-    private readonly Lazy<CSharpCompilation> _base = new(CreateBase, LazyThreadSafetyMode.ExecutionAndPublication);
+    // One warm base compilation per set of extra references (most tasks have none; a few name one or two assemblies).
+    private readonly ConcurrentDictionary<string, Lazy<CSharpCompilation>> _bases = new(StringComparer.Ordinal);
 
     /// <summary>Builds the references and binds them once, so the first real compile is not the slow one.</summary>
-    public void Warm() => Compile("public static class Warmup { public static int Run() => new List<int> { 1 }.Sum(); }", CancellationToken.None);
+    public void Warm(IReadOnlyList<string>? references = null) =>
+        Compile("public static class Warmup { public static int Run() => new List<int> { 1 }.Sum(); }", references, CancellationToken.None);
 
     /// <summary>Parses and compiles <paramref name="source"/>; emits the assembly when there are no errors.</summary>
-    public CompilationOutput Compile(string source, CancellationToken cancellationToken)
+    public CompilationOutput Compile(string source, CancellationToken cancellationToken) => Compile(source, null, cancellationToken);
+
+    /// <summary>
+    /// Compiles <paramref name="source"/> against the framework plus <paramref name="references"/>: paths of extra
+    /// assemblies (a task's static_check.references, resolved by the caller).
+    /// </summary>
+    public CompilationOutput Compile(string source, IReadOnlyList<string>? references, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), ParseOptions, path: "candidate.cs", cancellationToken: cancellationToken);
-        var compilation = _base.Value.AddSyntaxTrees(tree);
+        var extra = references ?? [];
+        var key = string.Join('\n', extra);
+        var compilation = _bases.GetOrAdd(key, _ => new Lazy<CSharpCompilation>(() => CreateBase(extra), LazyThreadSafetyMode.ExecutionAndPublication))
+            .Value.AddSyntaxTrees(tree);
 
         using var peStream = new MemoryStream();
         var emit = compilation.Emit(peStream, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded), cancellationToken: cancellationToken);
@@ -50,7 +62,7 @@ public sealed class CandidateCompiler
             d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static CSharpCompilation CreateBase()
+    private static CSharpCompilation CreateBase(IReadOnlyList<string> extraReferences)
     {
         var options = new CSharpCompilationOptions(
             OutputKind.DynamicallyLinkedLibrary,
@@ -60,7 +72,8 @@ public sealed class CandidateCompiler
             deterministic: true,
             concurrentBuild: false);
         var usings = CSharpSyntaxTree.ParseText(SourceText.From(ImplicitUsings, Encoding.UTF8), ParseOptions, path: "implicit-usings.cs");
-        return CSharpCompilation.Create(AssemblyName, [usings], FrameworkReferences.Value, options);
+        var references = FrameworkReferences.Value.AddRange(extraReferences.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
+        return CSharpCompilation.Create(AssemblyName, [usings], references, options);
     }
 
     // The runtime's own framework assemblies: what the runner process will load the candidate against.

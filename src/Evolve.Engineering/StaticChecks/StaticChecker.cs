@@ -37,7 +37,7 @@ public sealed class StaticChecker(CandidateCompiler compiler)
             return Fail(NodeStatus.CompileError, "the source is empty", [], []);
         }
 
-        var output = compiler.Compile(source, cancellationToken);
+        var output = compiler.Compile(source, task.StaticCheck.References.Select(TaskLoader.ReferencePath).ToList(), cancellationToken);
         if (!output.Succeeded)
         {
             var errors = output.Errors.Count > 0 ? output.Errors : [new SourceDiagnostic("EMIT", 1, 1, "compilation failed without a diagnostic")];
