@@ -44,6 +44,25 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public async Task An_endpoint_that_refuses_connections_is_retried_then_reported_unavailable()
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var h = await LlmHarness.StartAsync(o => o.Analyzer.Settings.Endpoint = $"http://127.0.0.1:{port}/v1");
+        var candidate = LlmHarness.Node("n00002", "class X {}");
+
+        var error = await Assert.ThrowsAsync<AgentUnavailableException>(() =>
+            h.Get<IAnalyzer>().AnalyzeAsync(new AnalysisRequest("task", candidate, null, null, "sum_of_radii", 1), CancellationToken.None));
+
+        Assert.Equal("analyzer", error.Agent);
+        Assert.Contains("connection failed", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("after 3 attempts", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("connection failed", Assert.Single(await h.TranscriptsAsync(2)).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Retry_After_longer_than_allowed_gives_up_at_once_and_passes_the_pause_on()
     {
         await using var h = await LlmHarness.StartAsync(o => o.Retry.MaxRetryAfterSeconds = 30);
