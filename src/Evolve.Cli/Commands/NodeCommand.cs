@@ -2,19 +2,21 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Evolve.Core;
+using Evolve.Core.Transcripts;
 using Evolve.Reporting;
 
 namespace Evolve.Cli.Commands;
 
-/// <summary>`evolve node &lt;id&gt; [--code] [--json]`: everything recorded about one node.</summary>
+/// <summary>`evolve node &lt;id&gt; [--code] [--transcripts] [--json]`: everything recorded about one node.</summary>
 public static class NodeCommand
 {
     public static Command Create()
     {
         var reference = new Argument<string>("node") { Description = "Node id (n00012), round number (12) or `best`" };
         var code = new Option<bool>("--code") { Description = "Also print the node's program" };
+        var transcripts = new Option<bool>("--transcripts") { Description = "Also print every model call of the node's round: messages, reply, tokens, cost, latency" };
         var json = CampaignCommand.JsonOption("the node (all fields)");
-        return CampaignCommand.Create("node", "Show everything about one node: metrics, error, analysis, provenance, costs", [reference, code, json],
+        return CampaignCommand.Create("node", "Show everything about one node: metrics, error, analysis, provenance, costs", [reference, code, transcripts, json],
             async (parse, campaign, cancellation) =>
             {
                 var node = await NodeLookup.FindAsync(campaign.Nodes, parse.GetValue(reference)!, cancellation);
@@ -29,6 +31,14 @@ public static class NodeCommand
                     var source = await NodeCode.ReadAsync(campaign.Storage.Directory, node, cancellation);
                     Console.WriteLine(source is null ? "(no code stored)" : $"----- code of {node.Id} -----");
                     if (source is not null) Console.Write(source.EndsWith('\n') ? source : source + "\n");
+                }
+                if (parse.GetValue(transcripts))
+                {
+                    var calls = await campaign.Storage.Transcripts.ForRoundAsync(node.Round, cancellation);
+                    Console.WriteLine(calls.Count == 0
+                        ? $"----- no model calls recorded for round {node.Round} (offline agents make none) -----"
+                        : $"----- {calls.Count} model call{(calls.Count == 1 ? "" : "s")} of round {node.Round} -----");
+                    if (calls.Count > 0) Console.Write(TranscriptFormatter.Format(calls));
                 }
                 return 0;
             });
