@@ -25,6 +25,9 @@ internal sealed class ShardReader : IAsyncDisposable
 
     public int RowGroupCount => reader.RowGroupCount;
 
+    /// <summary>Rows in the whole shard, from the footer (no data is read).</summary>
+    public long RowCount => TotalRows(reader);
+
     public IReadOnlyList<DataField> Fields => reader.Schema.DataFields;
 
     /// <param name="allowEmpty">Accept a shard without rows (a curated output whose documents were all removed).</param>
