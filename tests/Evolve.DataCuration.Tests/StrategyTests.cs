@@ -82,6 +82,8 @@ public sealed class StrategyTests
         "threw InvalidOperationException: boom", "Strategy.Build()")]
     [InlineData("using Evolve.DataCuration.Cleaning; using Evolve.DataCuration.Cleaning.Operations;\npublic static class Strategy { public static CleaningPipeline Build() { System.IO.File.WriteAllText(\"/tmp/x\", \"\"); return new CleaningPipeline(\"x\").Add(new MaskPii()); } }",
         "forbidden APIs", "System.IO.File.WriteAllText")]
+    [InlineData("using Evolve.DataCuration.Cleaning; using Evolve.DataCuration.Cleaning.Operations;\npublic static class Strategy { public static CleaningPipeline Build() { new Evolve.DataCuration.Deduplication.DuplicatePlanner(); return new CleaningPipeline(\"x\").Add(new MaskPii()); } }",
+        "forbidden APIs", "Evolve.DataCuration.Deduplication.DuplicatePlanner")]
     [InlineData("public static class Strategy { public static string Build() => \"hello\"; }",
         "returned String", "must return a CleaningPipeline")]
     [InlineData("using Evolve.DataCuration.Cleaning;\npublic static class Strategy { public static CleaningPipeline Build() => new CleaningPipeline(\"empty\"); }",
