@@ -18,7 +18,7 @@ namespace Evolve.Torch.Tests;
 /// </summary>
 public sealed class LinearAttentionFixture : IDisposable
 {
-    public const int QuickSteps = 120;
+    public const int QuickSteps = 100;
     public static readonly BenchmarkSpec QuickBenchmark = new("mqar", 24, Size: 4, Vocab: 16);
 
     private readonly ServiceProvider services;
@@ -30,7 +30,7 @@ public sealed class LinearAttentionFixture : IDisposable
         Root = Directory.CreateTempSubdirectory("evolve-linear-attention-").FullName;
         var training = new TrainingOptions
         {
-            Steps = QuickSteps, BatchSize = 32, LearningRate = 3e-3, Seed = 1, WarmupSteps = 10, CheckpointEvery = 10, LogEvery = 10,
+            Steps = QuickSteps, BatchSize = 16, LearningRate = 3e-3, Seed = 1, WarmupSteps = 10, CheckpointEvery = 10, LogEvery = 10,
             EvaluationBatches = 2, EvaluationBatchSize = 32, CpuThreads = 1,
         };
         services = new ServiceCollection()

