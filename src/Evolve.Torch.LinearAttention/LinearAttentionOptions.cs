@@ -42,6 +42,40 @@ public sealed class LinearAttentionOptions
     /// <summary>The `dotnet` host that runs the worker; found automatically when null.</summary>
     public string? DotnetPath { get; set; }
 
+    /// <summary>Replaces the stages with <see cref="TinyStages"/>: seconds per stage, for tests and smoke campaigns.</summary>
+    public LinearAttentionOptions UseTinyStages()
+    {
+        Stages.Clear();
+        foreach (var (name, stage) in TinyStages()) Stages[name] = stage;
+        return this;
+    }
+
+    /// <summary>
+    /// Tiny sizes (seconds per stage on a CPU): checks at width 32; quick = MQAR with 4 pairs in 24 tokens, 100 steps
+    /// of a 2-block width-64 model (DeltaNet reaches well above chance); full = MQAR and LM at 32 tokens, 30 steps.
+    /// </summary>
+    public static Dictionary<string, LinearAttentionStage> TinyStages()
+    {
+        var training = new TrainingOptions
+        {
+            Steps = 100, BatchSize = 16, LearningRate = 3e-3, Seed = 1, WarmupSteps = 10, CheckpointEvery = 10, LogEvery = 10,
+            EvaluationBatches = 2, EvaluationBatchSize = 32, CpuThreads = 1,
+        };
+        return new Dictionary<string, LinearAttentionStage>(StringComparer.Ordinal)
+        {
+            ["checks"] = new(Checks: new CheckSettings(new MixerCheckOptions { Dim = 32, ProbeLength = 40 }, MaxParametersVsDeltaNet: 3)),
+            ["quick"] = new(Training: new TrainingStageSettings
+            {
+                Benchmarks = [new("mqar", 24, Size: 4, Vocab: 16)], Dim = 64, Layers = 2, MlpRatio = 2, Training = training,
+            }),
+            ["full"] = new(Training: new TrainingStageSettings
+            {
+                Benchmarks = [new("mqar", 32, Size: 4, Vocab: 16), new("lm", 32, Size: 4000)], Dim = 32, Layers = 1, MlpRatio = 2,
+                Training = training with { Steps = 30, BatchSize = 8, CheckpointEvery = 15 },
+            }),
+        };
+    }
+
     /// <summary>
     /// The exploration sizes on a CPU (model ~1.8M parameters): checks at width 64; quick = MQAR and character LM
     /// at 64 tokens for 300 steps; full = MQAR at two sizes, selective copying, induction heads and LM, 1000 steps.

@@ -2,10 +2,8 @@ using Evolve.Engineering;
 using Evolve.Engineering.Cascade;
 using Evolve.Engineering.StaticChecks;
 using Evolve.Tasks;
-using Evolve.Torch.Checks;
 using Evolve.Torch.Jobs;
 using Evolve.Torch.LinearAttention;
-using Evolve.Torch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,8 +16,9 @@ namespace Evolve.Torch.Tests;
 /// </summary>
 public sealed class LinearAttentionFixture : IDisposable
 {
-    public const int QuickSteps = 100;
-    public static readonly BenchmarkSpec QuickBenchmark = new("mqar", 24, Size: 4, Vocab: 16);
+    private static readonly TrainingStageSettings Quick = LinearAttentionOptions.TinyStages()["quick"].Training!;
+    public static readonly int QuickSteps = Quick.Training.Steps;
+    public static readonly BenchmarkSpec QuickBenchmark = Quick.Benchmarks.Single();
 
     private readonly ServiceProvider services;
     private readonly Lazy<Task<CandidateEvaluation>> initial;
@@ -28,11 +27,6 @@ public sealed class LinearAttentionFixture : IDisposable
     public LinearAttentionFixture()
     {
         Root = Directory.CreateTempSubdirectory("evolve-linear-attention-").FullName;
-        var training = new TrainingOptions
-        {
-            Steps = QuickSteps, BatchSize = 16, LearningRate = 3e-3, Seed = 1, WarmupSteps = 10, CheckpointEvery = 10, LogEvery = 10,
-            EvaluationBatches = 2, EvaluationBatchSize = 32, CpuThreads = 1,
-        };
         services = new ServiceCollection()
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
@@ -40,14 +34,7 @@ public sealed class LinearAttentionFixture : IDisposable
             .AddLinearAttentionTask(options =>
             {
                 options.BaselineDirectory = Path.Combine(Root, "baselines");
-                options.Stages["checks"] = new(Checks: new CheckSettings(new MixerCheckOptions { Dim = 32, ProbeLength = 40 }, MaxParametersVsDeltaNet: 3));
-                options.Stages["quick"] = new(Training: new TrainingStageSettings { Benchmarks = [QuickBenchmark], Dim = 64, Layers = 2, MlpRatio = 2, Training = training });
-                options.Stages["full"] = new(Training: new TrainingStageSettings
-                {
-                    Benchmarks = [new("mqar", 32, Size: 4, Vocab: 16), new("lm", 32, Size: 4000)],
-                    Dim = 32, Layers = 1, MlpRatio = 2,
-                    Training = training with { Steps = 30, BatchSize = 8, CheckpointEvery = 15 },
-                });
+                options.UseTinyStages();
             })
             .BuildServiceProvider();
         Task = services.GetRequiredService<TaskCatalog>().Resolve(LinearAttentionContract.Name);

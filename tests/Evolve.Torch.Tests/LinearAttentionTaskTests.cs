@@ -139,6 +139,22 @@ public sealed class LinearAttentionTaskTests(LinearAttentionFixture fixture, ITe
     }
 
     [Fact]
+    public async Task Training_past_the_stage_time_limit_is_stopped_and_reported_as_a_timeout()
+    {
+        string directory = fixture.NewDirectory("timeout");
+        string source = fixture.Task.ReadInitialProgram();
+        var check = fixture.Checker.Check(source, fixture.Task, Path.Combine(directory, CandidateEngineer.AssemblyFile), CancellationToken.None);
+        Assert.True(check.Passed, check.Error);
+        var verdict = await fixture.Evaluator.EvaluateStageAsync(
+            new StageEvaluationContext("quick", 1, null, Path.Combine(directory, "candidate.cs"), Path.Combine(directory, "evaluator"), TimeSpan.FromMilliseconds(300),
+                Path.Combine(directory, "persistent"), check.AssemblyPath),
+            CancellationToken.None);
+        output.WriteLine(verdict.Error);
+        Assert.Equal(NodeStatus.Timeout, verdict.FailureStatus);
+        Assert.Contains("ran past the 0.3 s limit of stage 'quick'", verdict.Error);
+    }
+
+    [Fact]
     public async Task A_stage_the_evaluator_has_no_settings_for_is_an_error_naming_the_configured_ones()
     {
         string directory = fixture.NewDirectory("unknown-stage");
