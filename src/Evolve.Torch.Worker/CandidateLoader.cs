@@ -28,7 +28,7 @@ internal static class CandidateLoader
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            throw new CandidateException($"{source.EntryType}.{source.EntryMethod}() threw {e.InnerException.GetType().Name}: {e.InnerException.Message}", e.InnerException);
+            throw new CandidateException($"{source.EntryType}.{source.EntryMethod}() threw {TorchErrors.Describe(e.InnerException)}", e.InnerException);
         }
         return value as MixerFactory ?? throw new CandidateException(
             $"{source.EntryType}.{source.EntryMethod}() returned {(value is null ? "null" : value.GetType().FullName)}; it must return an {typeof(MixerFactory).FullName} (dim => new YourMixer(dim))");

@@ -100,7 +100,7 @@ internal static class WorkerProgram
             }
             catch (Exception e) when (e is not OperationCanceledException && !request.Mixer.IsBaseline && e is not IOException)
             {
-                throw new CandidateException($"training on {benchmark.Name} failed: {e.GetType().Name}: {e.Message}", e);
+                throw new CandidateException($"training on {benchmark.Name} failed: {TorchErrors.Describe(e)}", e);
             }
             WorkerJson.WriteAtomically(resultPath, result);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
