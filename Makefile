@@ -8,7 +8,7 @@ DOTNET      ?= dotnet
 EVOLVE_DLL  := src/Evolve.Cli/bin/$(CONFIG)/net10.0/evolve.dll
 # Debian packages the build and tests use: bubblewrap (candidate sandbox), sqlite3 (inspecting
 # stores), patchelf, g++ and binutils (TorchSharp fix on older libstdc++), procps (ps/pkill in crash tests).
-APT_PACKAGES := bubblewrap sqlite3 patchelf g++ binutils procps
+APT_PACKAGES := bubblewrap sqlite3 patchelf g++ binutils procps fonts-dejavu-core
 TEST_RESULTS := .evolve/test-results
 
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1

@@ -1,5 +1,6 @@
 using Evolve.DataCuration.Deduplication;
 using Evolve.DataCuration.Processing;
+using Evolve.DataCuration.Strategies;
 using Evolve.Durable;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ public sealed class ListShardsActivity : WorkflowActivity<ListShardsInput, Shard
 {
     public override Task<ShardListing> RunAsync(WorkflowActivityContext context, ListShardsInput input)
     {
-        var strategy = CurationStrategies.Resolve(input.Strategy);
+        var strategy = StrategyCache.Shared.Get(input.Strategy, context.CancellationToken);
         var shards = CurationLayout.ListShards(Path.GetFullPath(input.InputDirectory), input.Format.ToOptions());
         Directory.CreateDirectory(input.OutputDirectory);
         CurationLayout.RemoveLeftoverTempFiles(input.OutputDirectory);
@@ -27,8 +28,8 @@ public sealed class ShardSignatureActivity(ILogger<ShardSignatureActivity> logge
     public override async Task<ShardSignatureResult> RunAsync(WorkflowActivityContext context, ShardSignatureInput input)
     {
         var shard = Path.GetFileName(input.ShardPath);
-        var dedup = CurationStrategies.Resolve(input.Strategy).Deduplication
-                    ?? throw new InvalidOperationException($"Strategy '{input.Strategy}' does not deduplicate; it needs no signatures.");
+        var dedup = StrategyCache.Shared.Get(input.Strategy, context.CancellationToken).Deduplication
+                    ?? throw new InvalidOperationException($"Strategy '{input.Strategy.Path}' does not deduplicate; it needs no signatures.");
         try
         {
             var path = await new SignatureBuilder(input.Format.ToOptions())
@@ -49,8 +50,8 @@ public sealed class DuplicatePlanActivity : WorkflowActivity<DuplicatePlanInput,
 {
     public override async Task<DuplicatePlanSummary> RunAsync(WorkflowActivityContext context, DuplicatePlanInput input)
     {
-        var dedup = CurationStrategies.Resolve(input.Strategy).Deduplication
-                    ?? throw new InvalidOperationException($"Strategy '{input.Strategy}' does not deduplicate; it needs no plan.");
+        var dedup = StrategyCache.Shared.Get(input.Strategy, context.CancellationToken).Deduplication
+                    ?? throw new InvalidOperationException($"Strategy '{input.Strategy.Path}' does not deduplicate; it needs no plan.");
         var plan = await new DuplicatePlanner().PlanAsync(input.SignatureFiles, dedup, CurationLayout.PlanPath(input.OutputDirectory), context.CancellationToken);
         return new DuplicatePlanSummary(plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
     }
@@ -64,7 +65,7 @@ public sealed class ShardCurationActivity(TimeProvider time, ILoggerFactory logg
 {
     public override async Task<ShardCurationResult> RunAsync(WorkflowActivityContext context, ShardCurationInput input)
     {
-        var strategy = CurationStrategies.Resolve(input.Strategy);
+        var strategy = StrategyCache.Shared.Get(input.Strategy, context.CancellationToken);
         DuplicatePlan? plan = null;
         if (input.PlanHash is { } expected)
         {
@@ -90,7 +91,7 @@ public sealed class CurationManifestActivity : WorkflowActivity<CurationManifest
 {
     public override async Task<CurationManifestSummary> RunAsync(WorkflowActivityContext context, CurationManifestInput input)
     {
-        var strategy = CurationStrategies.Resolve(input.Strategy);
+        var strategy = StrategyCache.Shared.Get(input.Strategy, context.CancellationToken);
         var store = new ShardRecordStore(input.OutputDirectory);
         var records = input.Shards.Select(shard => store.TryRead(shard)
             ?? throw new InvalidOperationException($"Shard '{shard}' has no manifest entry at '{store.PathFor(shard)}', though its curation finished."))

@@ -1,4 +1,5 @@
 using Evolve.DataCuration.Parquet;
+using Evolve.DataCuration.Strategies;
 
 namespace Evolve.DataCuration.Workflows;
 
@@ -16,9 +17,12 @@ public sealed record CurationFormat(string TextColumn = "text", string IdColumn 
 
 /// <param name="InputDirectory">Folder with the input shards (never modified).</param>
 /// <param name="OutputDirectory">Folder for curated shards, manifest.json and the "_curation" work files.</param>
-/// <param name="Strategy">A name from <see cref="CurationStrategies.Names"/>.</param>
+/// <param name="Strategy">
+/// The strategy file and its source hash (<see cref="StrategyReference.PersistAsync"/> keeps a copy in the output's work
+/// folder, so editing the original cannot change a resumed run). Every activity compiles it once per process.
+/// </param>
 /// <param name="Parallelism">Shard activities running at once.</param>
-public sealed record DataCurationInput(string InputDirectory, string OutputDirectory, string Strategy = CurationStrategies.Builtin,
+public sealed record DataCurationInput(string InputDirectory, string OutputDirectory, StrategyReference Strategy,
     int Parallelism = 2, CurationFormat? Format = null);
 
 public sealed record FailedShard(string Shard, string Error);
@@ -60,22 +64,22 @@ public sealed record DataCurationStatus(
 
 // Activity inputs and outputs: paths and counts only, never document text.
 
-public sealed record ListShardsInput(string InputDirectory, string OutputDirectory, string Strategy, CurationFormat Format);
+public sealed record ListShardsInput(string InputDirectory, string OutputDirectory, StrategyReference Strategy, CurationFormat Format);
 
 /// <param name="Shards">Full paths of the input shards, in ordinal name order.</param>
 public sealed record ShardListing(IReadOnlyList<string> Shards, string StrategyName, string StrategyHash, bool Deduplicates);
 
-public sealed record ShardSignatureInput(string ShardPath, string OutputDirectory, string Strategy, CurationFormat Format);
+public sealed record ShardSignatureInput(string ShardPath, string OutputDirectory, StrategyReference Strategy, CurationFormat Format);
 
 /// <param name="SignaturePath">Null when the shard could not be read; its curation then fails with the error.</param>
 public sealed record ShardSignatureResult(string Shard, string? SignaturePath, string? Error);
 
-public sealed record DuplicatePlanInput(string OutputDirectory, string Strategy, IReadOnlyList<string> SignatureFiles);
+public sealed record DuplicatePlanInput(string OutputDirectory, StrategyReference Strategy, IReadOnlyList<string> SignatureFiles);
 
 public sealed record DuplicatePlanSummary(string Hash, int ExactDuplicates, int NearDuplicates);
 
 /// <param name="PlanHash">The plan the shard must be cleaned with (null when the strategy does not deduplicate).</param>
-public sealed record ShardCurationInput(string ShardPath, string OutputDirectory, string Strategy, CurationFormat Format, string? PlanHash);
+public sealed record ShardCurationInput(string ShardPath, string OutputDirectory, StrategyReference Strategy, CurationFormat Format, string? PlanHash);
 
 public sealed record ShardCurationResult(string Shard, string Status, string? Error, long DocumentsIn, long DocumentsOut, long BytesIn, long BytesOut,
     double DurationSeconds, bool Reused)
@@ -83,7 +87,7 @@ public sealed record ShardCurationResult(string Shard, string Status, string? Er
     public bool IsOk => Status == Processing.ShardRecord.Ok;
 }
 
-public sealed record CurationManifestInput(string OutputDirectory, string Strategy, IReadOnlyList<string> Shards, DuplicatePlanSummary? Plan);
+public sealed record CurationManifestInput(string OutputDirectory, StrategyReference Strategy, IReadOnlyList<string> Shards, DuplicatePlanSummary? Plan);
 
 public sealed record CurationManifestSummary(string ManifestPath, int ShardsOk, int ShardsFailed, long DocumentsIn, long DocumentsOut, long BytesIn,
     long BytesOut, IReadOnlyList<FailedShard> Failed);

@@ -11,7 +11,7 @@ namespace Evolve.DataCuration.Workflows;
 /// </summary>
 public sealed class DataCurationWorkflow : Workflow<DataCurationInput, DataCurationResult>
 {
-    // Bad input (unknown strategy, missing input folder) fails the same way every time: no point retrying it.
+    // Bad input (a strategy that does not compile or build, a missing input folder) fails the same way every time: no point retrying it.
     private static readonly WorkflowTaskOptions Retry = new(new WorkflowRetryPolicy(
         maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0,
         handle: failure => !failure.IsCausedBy<ArgumentException>() && !failure.IsCausedBy<DirectoryNotFoundException>()));

@@ -10,5 +10,12 @@ var root = new RootCommand("Evolve: durable, autonomous AI-for-AI research")
     WorkerCommand.Create("worker", "Run a workflow worker attached to a sidecar"),
     SidecarCommand.Create(),
     WorkflowsCommand.Create(),
+    StatusCommand.Create(),
+    BestCommand.Create(),
+    NodesCommand.Create(),
+    NodeCommand.Create(),
+    LineageCommand.Create(),
+    ExportCommand.Create(),
+    PlotCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

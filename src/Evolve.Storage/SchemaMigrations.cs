@@ -144,5 +144,24 @@ public static class CampaignSchema
             CREATE INDEX ix_nodes_failures ON nodes (campaign_id, round DESC) WHERE status <> 'ok';
             CREATE INDEX ix_nodes_island_failures ON nodes (campaign_id, island, round DESC) WHERE status <> 'ok';
             """),
+        // One row per model call, keyed like the call itself so a retried activity overwrites its own record.
+        new(5, "agent transcripts", """
+            CREATE TABLE transcripts (
+                campaign_id   TEXT NOT NULL,
+                round         INTEGER NOT NULL,
+                agent         TEXT NOT NULL,
+                call          INTEGER NOT NULL,
+                model         TEXT NOT NULL,
+                messages      TEXT NOT NULL,
+                reply         TEXT NOT NULL,
+                input_tokens  INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cost_usd      REAL NOT NULL,
+                latency_ms    REAL NOT NULL,
+                at            TEXT NOT NULL,
+                error         TEXT,
+                PRIMARY KEY (campaign_id, round, agent, call)
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -1,4 +1,5 @@
 using Evolve.Core;
+using Evolve.Core.Transcripts;
 using Evolve.Sampling;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,9 +11,9 @@ namespace Evolve.Storage;
 public sealed class CampaignStorage : IDisposable
 {
     private CampaignStorage(CampaignDirectory directory, SqliteDatabase database, SqliteNodeStore nodes, SqliteStateStore states,
-        SqliteCognitionStore cognition, SamplingCoordinator sampling)
+        SqliteCognitionStore cognition, SamplingCoordinator sampling, SqliteTranscriptStore transcripts)
     {
-        (Directory, Database, Nodes, States, Cognition, Sampling) = (directory, database, nodes, states, cognition, sampling);
+        (Directory, Database, Nodes, States, Cognition, Sampling, Transcripts) = (directory, database, nodes, states, cognition, sampling, transcripts);
     }
 
     public CampaignDirectory Directory { get; }
@@ -21,6 +22,9 @@ public sealed class CampaignStorage : IDisposable
     public SqliteStateStore States { get; }
     public SqliteCognitionStore Cognition { get; }
     public SamplingCoordinator Sampling { get; }
+
+    /// <summary>Every model call of the campaign's agents (messages, reply, tokens, cost, latency), by round.</summary>
+    public SqliteTranscriptStore Transcripts { get; }
 
     /// <summary>Opens (creating when missing) the campaign directory and brings its database to the current schema.</summary>
     public static async Task<CampaignStorage> OpenAsync(
@@ -41,7 +45,7 @@ public sealed class CampaignStorage : IDisposable
         var states = new SqliteStateStore(database, time);
         var cognitionStore = new SqliteCognitionStore(database, embedder ?? new HashingEmbeddingGenerator(), cognition ?? new CognitionOptions(), time);
         var sampling = new SamplingCoordinator(database, nodes, states, sampler ?? new SamplerOptions(), time);
-        return new CampaignStorage(directory, database, nodes, states, cognitionStore, sampling);
+        return new CampaignStorage(directory, database, nodes, states, cognitionStore, sampling, new SqliteTranscriptStore(database, campaignId));
     }
 
     public void Dispose() => Sampling.Dispose();
@@ -60,7 +64,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the campaign storage (opened and migrated on first use) and its parts: <see cref="INodeStore"/>,
-    /// <see cref="ICognitionStore"/>, <see cref="SamplingCoordinator"/>, <see cref="SqliteStateStore"/>. Uses a registered
+    /// <see cref="ICognitionStore"/>, <see cref="SamplingCoordinator"/>, <see cref="SqliteStateStore"/>, <see cref="ITranscriptStore"/>. Uses a registered
     /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> when there is one, the local hashing embedder otherwise.
     /// </summary>
     public static IServiceCollection AddEvolveCampaignStorage(this IServiceCollection services, CampaignStorageOptions options)
@@ -80,6 +84,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ICognitionStore>(provider => provider.GetRequiredService<CampaignStorage>().Cognition);
         services.AddSingleton(provider => provider.GetRequiredService<CampaignStorage>().Sampling);
         services.AddSingleton(provider => provider.GetRequiredService<CampaignStorage>().States);
+        services.AddSingleton(provider => provider.GetRequiredService<CampaignStorage>().Transcripts);
+        services.AddSingleton<ITranscriptStore>(provider => provider.GetRequiredService<CampaignStorage>().Transcripts);
         return services;
     }
 }

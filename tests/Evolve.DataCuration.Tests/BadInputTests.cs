@@ -27,7 +27,7 @@ public sealed class BadInputTests
         await WriteAsync(Path.Combine(input, "bad-utf8.parquet"), "text", [Prose, "ZZQQ" + Prose], corruptMarker: "ZZQQ");
         await WriteAsync(Path.Combine(input, "ok-nulls.parquet"), "text", [Words("alpha"), null, Words("beta"), null]);
 
-        var manifest = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, BaselineStrategy.Create()), null, default);
+        var manifest = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, Curation.Baseline()), null, default);
         var byName = manifest.Shards.ToDictionary(s => s.Shard);
 
         Assert.True(byName["shard-00000.parquet"].IsOk);

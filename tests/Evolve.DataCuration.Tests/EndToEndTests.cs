@@ -19,7 +19,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         var progress = new List<CurationProgress>();
         var manifest = await Curation.Runner().RunAsync(
-            new CurationRunRequest(input, outDir, BaselineStrategy.Create(), Parallelism: 2), new InlineProgress<CurationProgress>(progress.Add), default);
+            new CurationRunRequest(input, outDir, Curation.Baseline(), Parallelism: 2), new InlineProgress<CurationProgress>(progress.Add), default);
 
         Assert.Equal(4, manifest.ShardsOk);
         Assert.Equal(1000, manifest.DocumentsIn);

@@ -18,7 +18,7 @@ public sealed class RestartFixture : IAsyncLifetime
         Input = Temp.Sub("in");
         Reference = Temp.Sub("reference");
         await new SyntheticCorpusGenerator().GenerateAsync(Input, new SyntheticCorpusOptions(6, 120, Seed: 11, RowGroupSize: 40), default);
-        var manifest = await Curation.Runner().RunAsync(new CurationRunRequest(Input, Reference, BaselineStrategy.Create(), Parallelism: 2), null, default);
+        var manifest = await Curation.Runner().RunAsync(new CurationRunRequest(Input, Reference, Curation.Baseline(), Parallelism: 2), null, default);
         Assert.Equal(6, manifest.ShardsOk);
     }
 
@@ -45,7 +45,7 @@ public sealed class RestartTests(RestartFixture fixture) : IClassFixture<Restart
             if (p.ShardsDone == 2) cancel.Cancel();
         });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, BaselineStrategy.Create(), Parallelism: 1), progress, cancel.Token));
+            Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, Curation.Baseline(), Parallelism: 1), progress, cancel.Token));
 
         var store = new ShardRecordStore(outDir);
         var finished = Directory.GetFiles(input, "*.parquet").Select(Path.GetFileName).OfType<string>()
@@ -53,7 +53,7 @@ public sealed class RestartTests(RestartFixture fixture) : IClassFixture<Restart
         Assert.Equal(2, finished.Count);
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
 
-        var resumed = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, BaselineStrategy.Create(), Parallelism: 1), null, default);
+        var resumed = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, Curation.Baseline(), Parallelism: 1), null, default);
         Assert.Equal(6, resumed.ShardsOk);
         foreach (var (shard, before) in finished)
         {
@@ -67,7 +67,7 @@ public sealed class RestartTests(RestartFixture fixture) : IClassFixture<Restart
     public async Task Leftover_temp_file_and_missing_manifest_entry_are_redone_and_the_rest_reused()
     {
         var outDir = temp.Sub("crashed");
-        await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, BaselineStrategy.Create()), null, default);
+        await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, Curation.Baseline()), null, default);
         var store = new ShardRecordStore(outDir);
         var untouched = store.TryRead("shard-00000.parquet")!;
 
@@ -80,10 +80,10 @@ public sealed class RestartTests(RestartFixture fixture) : IClassFixture<Restart
 
         var curator = Curation.Curator();
         var plan = Deduplication.DuplicatePlan.TryRead(Path.Combine(outDir, ShardRecordStore.WorkFolder, "dedup-plan.json"));
-        var again = await curator.CurateAsync(Path.Combine(input, "shard-00000.parquet"), outDir, BaselineStrategy.Create(), plan, default);
+        var again = await curator.CurateAsync(Path.Combine(input, "shard-00000.parquet"), outDir, Curation.Baseline(), plan, default);
         Assert.True(again.Reused);
 
-        var resumed = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, BaselineStrategy.Create()), null, default);
+        var resumed = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, Curation.Baseline()), null, default);
         Assert.Equal(6, resumed.ShardsOk);
         Assert.Equal(untouched.CompletedAt, store.TryRead("shard-00000.parquet")!.CompletedAt);
         Assert.NotNull(store.TryRead("shard-00004.parquet"));
@@ -97,7 +97,7 @@ public sealed class RestartTests(RestartFixture fixture) : IClassFixture<Restart
         var outDir = temp.Sub("restrategy");
         var first = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, new CleaningPipeline("none")), null, default);
         Assert.Equal(first.DocumentsIn, first.DocumentsOut);
-        var second = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, BaselineStrategy.Create()), null, default);
+        var second = await Curation.Runner().RunAsync(new CurationRunRequest(input, outDir, Curation.Baseline()), null, default);
         Assert.True(second.DocumentsOut < first.DocumentsOut);
         AssertSameOutputs(reference, outDir);
     }

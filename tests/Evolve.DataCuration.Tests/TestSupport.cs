@@ -1,6 +1,7 @@
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Parquet;
 using Evolve.DataCuration.Processing;
+using Evolve.DataCuration.Strategies;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Evolve.DataCuration.Tests;
@@ -34,6 +35,9 @@ public sealed class TempFolder : IDisposable
 internal static class Curation
 {
     public static ShardFormatOptions Format() => new();
+
+    /// <summary>The shipped baseline strategy file (BuiltIn/data-curation/initial.cs), compiled once per test process.</summary>
+    public static CompiledStrategy Baseline() => StrategyCache.Shared.Get(StrategySource.Builtin(), default);
 
     public static ShardCurator Curator(ShardFormatOptions? format = null) =>
         new(format ?? Format(), TimeProvider.System, NullLogger<ShardCurator>.Instance);

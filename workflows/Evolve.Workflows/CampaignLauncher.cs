@@ -67,7 +67,7 @@ public static class CampaignLauncher
         {
             configuration = CampaignConfiguration.Build([CampaignConfiguration.TaskLayer(task), .. overrides], environment);
         }
-        configuration.Save(directory);
+        configuration.Save(directory, task.Name);
 
         var s = configuration.Settings;
         var limits = new CampaignLimits(s.Rounds, s.Parallel, s.TargetScore is { } t ? (task.HigherIsBetter ? t : -t) : null, s.WallTimeMinutes,

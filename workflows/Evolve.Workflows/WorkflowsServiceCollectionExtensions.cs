@@ -2,6 +2,7 @@ using Evolve.Agents;
 using Evolve.Durable.Hosting;
 using Evolve.Engineering;
 using Evolve.Engineering.Cascade;
+using Evolve.Tasks;
 using Evolve.Workflows.Activities;
 using Evolve.Workflows.Runtime;
 using Microsoft.Extensions.AI;
@@ -22,9 +23,10 @@ public static class WorkflowsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         if (!services.Any(d => d.ServiceType == typeof(EvaluationCascade))) services.AddEvolveEngineering();
+        services.AddEvolveTasks();
         services.AddEvolveAgents();
         services.TryAddSingleton(sp => new CampaignRuntimes(
-            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetService<INoveltyJudge>()));
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetRequiredService<TaskCatalog>(), sp.GetService<INoveltyJudge>()));
         return services;
     }
 

@@ -54,6 +54,11 @@ public sealed class CleaningPipeline : ICleaningStrategy
     public static OperationStatistics[] CreateStatistics(ICleaningStrategy strategy) =>
         strategy.Operations.Select(o => new OperationStatistics(o.Name)).ToArray();
 
+    /// <summary>The operations and their parameters, in order (what a sandboxed Build() run reports).</summary>
+    public override string ToString() =>
+        $"{Name}: " + string.Join(" -> ", operations.Select(o => $"{o.Name}({o.Parameters})")) +
+        (Deduplication is { } dedup ? $"; dedup({dedup.Canonical})" : "");
+
     private string ComputeHash()
     {
         var canonical = new StringBuilder(AlgorithmVersion);

@@ -19,12 +19,17 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
         }
 
         var hasher = new MinHasher(options);
-        var present = new List<bool>();
-        var exact = new List<ulong>();
-        var signatures = new List<uint>();
-        var signature = new uint[hasher.SignatureLength];
+        bool[] present;
+        ulong[] exact;
+        uint[] signatures;
         await using (var reader = await ShardReader.OpenAsync(inputPath, format, cancellationToken))
         {
+            // Sized once from the footer: growing lists would copy these (large-object-heap) arrays several times per shard.
+            var rows = checked((int)reader.RowCount);
+            present = new bool[rows];
+            exact = new ulong[rows];
+            signatures = new uint[checked(rows * hasher.SignatureLength)];
+            var row = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 foreach (var text in await reader.ReadTextAsync(g, cancellationToken))
@@ -32,21 +37,31 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
                     // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
                     if (text is not null && TextValidation.IsInvalid(text) && format.InvalidText == InvalidTextPolicy.FailShard)
                     {
-                        throw TextValidation.InvalidUtf8(Path.GetFileName(inputPath), present.Count, g, format);
+                        throw TextValidation.InvalidUtf8(Path.GetFileName(inputPath), row, g, format);
                     }
 
+                    var signature = signatures.AsSpan(row * hasher.SignatureLength, hasher.SignatureLength);
                     var usable = !string.IsNullOrWhiteSpace(text) && !TextValidation.IsInvalid(text);
-                    present.Add(usable);
-                    exact.Add(usable ? MinHasher.ExactKey(text) : 0);
-                    if (usable) hasher.Compute(text, signature);
-                    else Array.Fill(signature, uint.MaxValue);
-                    signatures.AddRange(signature);
+                    present[row] = usable;
+                    if (usable)
+                    {
+                        exact[row] = MinHasher.ExactKey(text);
+                        hasher.Compute(text, signature);
+                    }
+                    else
+                    {
+                        signature.Fill(uint.MaxValue);
+                    }
+
+                    row++;
                 }
             }
+
+            if (row != rows) throw new InvalidShardException($"'{Path.GetFileName(inputPath)}' has {row} rows in its row groups but {rows} in its footer.");
         }
 
         var result = new ShardSignatures(Path.GetFileName(inputPath), options.Canonical, fingerprint, hasher.SignatureLength,
-            [.. present], [.. exact], [.. signatures]);
+            present, exact, signatures);
         await result.WriteAsync(signaturePath, cancellationToken);
         return signaturePath;
     }

@@ -15,7 +15,7 @@ public sealed class CurationEvaluator(ShardFormatOptions format)
     public async Task<IReadOnlyDictionary<string, double>> EvaluateAsync(string truthDirectory, string outputDirectory, TimeSpan? elapsed,
         CancellationToken cancellationToken)
     {
-        var output = await ReadOutputAsync(outputDirectory, cancellationToken);
+        var output = await ReadTextsAsync(outputDirectory, cancellationToken);
         long truePositive = 0, outputLines = 0, truthLines = 0, documentsIn = 0, bytesIn = 0;
         int contentDocs = 0, contentKept = 0, piiTotal = 0, piiLeaked = 0, duplicates = 0, duplicatesRemoved = 0;
         var noiseTotal = new Dictionary<string, int>();
@@ -101,12 +101,13 @@ public sealed class CurationEvaluator(ShardFormatOptions format)
             .Where(l => l.Length > 0)
             .ToList();
 
-    private async Task<Dictionary<string, string>> ReadOutputAsync(string outputDirectory, CancellationToken cancellationToken)
+    /// <summary>Every document's text by id, from the shards in <paramref name="directory"/> (an input or an output folder).</summary>
+    public async Task<Dictionary<string, string>> ReadTextsAsync(string directory, CancellationToken cancellationToken)
     {
         var documents = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in Directory.GetFiles(outputDirectory, format.InputPattern).Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(directory, format.InputPattern).Order(StringComparer.Ordinal))
         {
-            await using var reader = await ShardReader.OpenAsync(path, format, cancellationToken);
+            await using var reader = await ShardReader.OpenAsync(path, format, cancellationToken, allowEmpty: true);
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 var batch = await reader.ReadRowGroupAsync(g, cancellationToken);

@@ -25,9 +25,13 @@ internal sealed class ShardReader : IAsyncDisposable
 
     public int RowGroupCount => reader.RowGroupCount;
 
+    /// <summary>Rows in the whole shard, from the footer (no data is read).</summary>
+    public long RowCount => TotalRows(reader);
+
     public IReadOnlyList<DataField> Fields => reader.Schema.DataFields;
 
-    public static async Task<ShardReader> OpenAsync(string path, ShardFormatOptions options, CancellationToken cancellationToken)
+    /// <param name="allowEmpty">Accept a shard without rows (a curated output whose documents were all removed).</param>
+    public static async Task<ShardReader> OpenAsync(string path, ShardFormatOptions options, CancellationToken cancellationToken, bool allowEmpty = false)
     {
         ParquetReader reader;
         try
@@ -60,7 +64,7 @@ internal sealed class ShardReader : IAsyncDisposable
             }
 
             foreach (var field in fields) ColumnBuffer.For(field); // fail early on columns we cannot carry
-            if (reader.RowGroupCount == 0 || TotalRows(reader) == 0)
+            if (!allowEmpty && (reader.RowGroupCount == 0 || TotalRows(reader) == 0))
             {
                 throw new InvalidShardException($"'{Path.GetFileName(path)}' is empty (no rows); remove it from the input or regenerate it.");
             }

@@ -1,7 +1,8 @@
 namespace Evolve.Agents;
 
 /// <summary>The candidate whose novelty is in question.</summary>
-public sealed record NoveltyCandidate(string Name, string Motivation, string Code);
+/// <param name="Round">The round that produced it: an LLM novelty judge files its transcript under this round.</param>
+public sealed record NoveltyCandidate(string Name, string Motivation, string Code, long? Round = null);
 
 /// <summary>An existing node to compare against.</summary>
 public sealed record NoveltyReference(string NodeId, string Name, string Motivation, string Code)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Evolve.Cli.Hosting;
 using Evolve.DataCuration.Processing;
+using Evolve.DataCuration.Strategies;
 using Evolve.DataCuration.Synthetic;
 using Evolve.DataCuration.Workflows;
 using Evolve.Durable.Client;
@@ -50,7 +51,8 @@ public static class DataCommand
         var output = new Option<string>("--output") { Description = "Folder for curated shards, manifest.json and _curation/ work files", Required = true };
         var strategy = new Option<string>("--strategy")
         {
-            Description = $"Cleaning strategy: {string.Join(", ", CurationStrategies.Names)}", DefaultValueFactory = _ => CurationStrategies.Builtin,
+            Description = "Cleaning strategy: 'builtin' (the baseline) or a C# file defining public static class Strategy { public static CleaningPipeline Build() }",
+            DefaultValueFactory = _ => StrategySource.BuiltinName,
         };
         var parallel = new Option<int>("--parallel") { Description = "Shards processed at once", DefaultValueFactory = _ => 2 };
         var textColumn = new Option<string>("--text-column") { Description = "Column holding the document text", DefaultValueFactory = _ => "text" };
@@ -68,12 +70,6 @@ public static class DataCommand
         {
             var outputFolder = Path.GetFullPath(parse.GetValue(output)!);
             var inputFolder = Path.GetFullPath(parse.GetValue(input)!);
-            var strategyName = parse.GetValue(strategy)!;
-            if (!CurationStrategies.Names.Contains(strategyName))
-            {
-                Console.Error.WriteLine($"Unknown --strategy '{strategyName}'. Allowed values: {string.Join(", ", CurationStrategies.Names)}.");
-                return 2;
-            }
             if (parse.GetValue(parallel) is < 1 or > 256)
             {
                 Console.Error.WriteLine("--parallel must be between 1 and 256.");
@@ -90,9 +86,24 @@ public static class DataCommand
                 return 2;
             }
 
+            // Compile and build the strategy before anything else: a bad one fails here, with no shard touched.
+            StrategyReference strategyReference;
+            try
+            {
+                var source = StrategySource.Resolve(parse.GetValue(strategy)!);
+                var compiled = StrategyCache.Shared.Get(source, cancellation);
+                Console.WriteLine($"strategy {compiled}");
+                strategyReference = await StrategyReference.PersistAsync(source, outputFolder, cancellation);
+            }
+            catch (InvalidStrategyException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+
             var selection = new SidecarSelection(parse.GetValue(sidecar),
                 parse.GetValue(stateDirectory) ?? Path.Combine(outputFolder, ShardRecordStore.WorkFolder, "state"));
-            var request = new DataCurationInput(inputFolder, outputFolder, strategyName, parse.GetValue(parallel),
+            var request = new DataCurationInput(inputFolder, outputFolder, strategyReference, parse.GetValue(parallel),
                 new CurationFormat(TextColumn: parse.GetValue(textColumn)!));
             return await CurateAsync(selection, parse.GetValue(instance) ?? InstanceIdFor(outputFolder), request, cancellation);
         });
@@ -123,7 +134,7 @@ public static class DataCommand
         await client.ScheduleNewWorkflowAsync(nameof(DataCurationWorkflow), instanceId, request,
             ifExists: ExistingInstanceBehavior.ReturnExisting, cancellationToken: cancellation);
         Console.WriteLine($"workflow {instanceId}: curating {request.InputDirectory} -> {request.OutputDirectory} " +
-                          $"(strategy {request.Strategy}, {request.Parallelism} at once, state in {selection.StateDirectory})");
+                          $"(strategy {request.Strategy.Hash}, {request.Parallelism} at once, state in {selection.StateDirectory})");
 
         var state = await WatchAsync(client, instanceId, cancellation);
         await host.StopAsync(CancellationToken.None);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Evolve.Cli.Hosting;
 using Evolve.Durable.Client;
+using Evolve.Reporting;
 using Evolve.Tasks;
 using Evolve.Workflows;
 using Evolve.Workflows.Configuration;
@@ -41,7 +42,9 @@ public static class RunCommand
             PreparedCampaign campaign;
             try
             {
-                definition = new TaskCatalog().Resolve(parse.GetValue(task)!);
+                // The same catalog (and evaluators) the worker uses, so every task it can run is accepted here.
+                using var taskServices = EvolveHost.AddTasks(new ServiceCollection()).BuildServiceProvider();
+                definition = taskServices.GetRequiredService<TaskCatalog>().Resolve(parse.GetValue(task)!);
                 var flags = new Dictionary<string, string?>(StringComparer.Ordinal);
                 if (parse.GetValue(rounds) is { } r) flags["budgets.rounds"] = r.ToString(CultureInfo.InvariantCulture);
                 if (parse.GetValue(parallel) is { } p) flags["budgets.parallel"] = p.ToString(CultureInfo.InvariantCulture);
@@ -104,6 +107,16 @@ public static class RunCommand
         var result = state.ReadOutputAs<CampaignResult>()!;
         var runtime = await host.Services.GetRequiredService<CampaignRuntimes>().GetAsync(campaign.Input.Campaign, cancellation);
         var bestPath = await CampaignLauncher.WriteBestProgramAsync(runtime.Storage, cancellation);
+        CampaignReportFiles? report = null;
+        string? reportError = null;
+        try
+        {
+            report = await CampaignReport.WriteAsync(runtime.Storage, campaign.Task.Name, cancellation);
+        }
+        catch (Exception e) when (e is CampaignUnavailableException or IOException)
+        {
+            reportError = e.Message; // a missing plot must not hide the campaign's result
+        }
         await host.StopAsync(CancellationToken.None);
 
         Console.WriteLine(F($"finished: {result.StopReason} ({result.StopDetail}); {result.RoundsDone} rounds, {result.Tokens} tokens, ${result.CostUsd:0.####}, {result.Outages} agent outages"));
@@ -120,11 +133,15 @@ public static class RunCommand
             Console.WriteLine("best score: none (no candidate evaluated ok; see `evolve nodes`)");
         }
         Console.WriteLine($"best program: {bestPath ?? "none"}");
-
-        // PLOT CALL SITE (issue 3): when Evolve.Reporting (ScorePlot) is merged, write the score-over-rounds PNG here,
-        // e.g. ScorePlot.WriteAsync(runtime.Storage.Nodes, Path.Combine(runtime.Storage.Directory.PlotsDirectory, "score.png")),
-        // and print its path instead of this hint.
-        Console.WriteLine($"plot: {Path.Combine(runtime.Storage.Directory.PlotsDirectory, "score.png")} (run `evolve plot --campaign-dir {directory}`)");
+        if (report is not null)
+        {
+            Console.WriteLine($"plot: {report.ScorePlotPath}");
+            Console.WriteLine($"lineage: {report.LineagePagePath}");
+        }
+        else
+        {
+            Console.WriteLine($"plot: not written ({reportError})");
+        }
         return 0;
     }
 

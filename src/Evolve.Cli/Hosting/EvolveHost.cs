@@ -5,6 +5,7 @@ using Evolve.Durable.Client;
 using Evolve.Durable.Hosting;
 using Evolve.Durable.Sidecar;
 using Evolve.Durable.Sidecar.Hosting;
+using Evolve.Tasks;
 using Evolve.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,6 +25,12 @@ public static class EvolveHost
         registry.AddEvolutionWorkflows();
     }
 
+    /// <summary>
+    /// The task catalog and its evaluators. Projects that ship a task with its own trusted evaluator register it here
+    /// (services.AddTaskEvaluator / their AddXxxTask extension), so `evolve run` accepts their task.yaml.
+    /// </summary>
+    public static IServiceCollection AddTasks(IServiceCollection services) => services.AddEvolveTasks();
+
     public static IHost Build(SidecarSelection selection, bool runWorker, LogLevel logLevel = LogLevel.Warning)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -37,6 +44,7 @@ public static class EvolveHost
         if (runWorker)
         {
             builder.Services.AddDurableWorkflows(RegisterWorkflows);
+            AddTasks(builder.Services);
             builder.Services.AddEvolveWorkflows();
         }
         else builder.Services.AddDurableWorkflowClient();

@@ -48,15 +48,19 @@ public static class MixerChecks
         }
         catch (Exception e)
         {
-            results.Add(new CheckResult("construct", false, $"building the mixer at width {options.Dim} threw {e.GetType().Name}: {e.Message}"));
+            results.Add(new CheckResult("construct", false, $"building the mixer at width {options.Dim} threw {TorchErrors.Describe(e)}"));
             return results;
         }
         using (mixer)
         {
-            foreach (var check in new Func<nn.Module<Tensor, Tensor>, MixerCheckOptions, CheckResult>[] { ParameterCount, FiniteForwardBackward, Causality, CostScaling })
+            var checks = new (string Name, Func<nn.Module<Tensor, Tensor>, MixerCheckOptions, CheckResult> Run)[]
+            {
+                ("parameters", ParameterCount), ("finite", FiniteForwardBackward), ("causal", Causality), ("subquadratic", CostScaling),
+            };
+            foreach (var (name, check) in checks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var result = Guarded(check, mixer, options);
+                var result = Guarded(name, check, mixer, options);
                 results.Add(result);
                 if (!result.Passed) break;
             }
@@ -228,7 +232,7 @@ public static class MixerChecks
 
     private static long CountNonFinite(Tensor output) => output.numel() - isfinite(output).sum().item<long>();
 
-    private static CheckResult Guarded(Func<nn.Module<Tensor, Tensor>, MixerCheckOptions, CheckResult> check, nn.Module<Tensor, Tensor> mixer, MixerCheckOptions options)
+    private static CheckResult Guarded(string name, Func<nn.Module<Tensor, Tensor>, MixerCheckOptions, CheckResult> check, nn.Module<Tensor, Tensor> mixer, MixerCheckOptions options)
     {
         try
         {
@@ -236,7 +240,7 @@ public static class MixerChecks
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new CheckResult(check.Method.Name, false, $"the mixer threw {e.GetType().Name} during the {check.Method.Name} check: {e.Message}");
+            return new CheckResult(name, false, $"the mixer threw during the {name} check: {TorchErrors.Describe(e)}");
         }
     }
 }

@@ -57,7 +57,7 @@ public sealed class CurateCrashTests(ITestOutputHelper log)
 
         // Byte-identical to an uninterrupted run into another folder.
         var reference = Path.Combine(temp.Path, "reference");
-        await Curation.Runner().RunAsync(new CurationRunRequest(input, reference, BaselineStrategy.Create(), Parallelism: 2), null, default);
+        await Curation.Runner().RunAsync(new CurationRunRequest(input, reference, Curation.Baseline(), Parallelism: 2), null, default);
         var outputs = Directory.GetFiles(output, "*.parquet").Select(Path.GetFileName).Order().ToList();
         Assert.Equal(Directory.GetFiles(reference, "*.parquet").Select(Path.GetFileName).Order(), outputs);
         Assert.Equal(Shards, outputs.Count);

@@ -1,4 +1,5 @@
 using Evolve.DataCuration.Processing;
+using Evolve.DataCuration.Strategies;
 using Evolve.DataCuration.Synthetic;
 using Evolve.DataCuration.Workflows;
 using Evolve.Durable.Client;
@@ -18,7 +19,8 @@ public sealed class DataCurationWorkflowTests
         await File.WriteAllTextAsync(Path.Combine(input, "shard-broken.parquet"), "not parquet at all");
         await using var host = await CurationWorkflowHost.StartAsync(temp.Sub("state"));
 
-        var state = await host.RunAsync("curate-test", new DataCurationInput(input, output, CurationStrategies.Builtin, Parallelism: 2));
+        var strategy = await StrategyReference.PersistAsync(StrategySource.Builtin(), output, default);
+        var state = await host.RunAsync("curate-test", new DataCurationInput(input, output, strategy, Parallelism: 2));
 
         Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         var result = state.ReadOutputAs<DataCurationResult>()!;
@@ -33,6 +35,8 @@ public sealed class DataCurationWorkflowTests
         var manifest = CurationManifest.Read(output);
         Assert.Equal(result.DocumentsOut, manifest.DocumentsOut);
         Assert.Equal(450, manifest.DocumentsIn);
+        Assert.Equal(StrategySource.Builtin().Hash, manifest.StrategyHash);
+        Assert.Equal("baseline", manifest.StrategyName);
         Assert.Equal(result.PlanHash, manifest.PlanHash);
         foreach (var shard in manifest.Shards.Where(s => s.IsOk))
         {
@@ -49,17 +53,38 @@ public sealed class DataCurationWorkflowTests
     }
 
     [Fact]
-    public async Task Unknown_strategy_fails_the_run_naming_the_allowed_values()
+    public async Task A_strategy_that_does_not_compile_fails_the_run_with_the_compiler_error_and_touches_no_shard()
     {
         using var temp = new TempFolder();
         var input = temp.Sub("in");
+        var output = Path.Combine(temp.Path, "out");
         await new SyntheticCorpusGenerator().GenerateAsync(input, new SyntheticCorpusOptions(Shards: 1, DocumentsPerShard: 10), default);
         await using var host = await CurationWorkflowHost.StartAsync(temp.Sub("state"));
+        var strategy = await StrategyReference.PersistAsync(new StrategySource("public static class Strategy { public static int Build() => nope; }", "bad.cs"), output, default);
 
-        var state = await host.RunAsync("curate-bad-strategy", new DataCurationInput(input, Path.Combine(temp.Path, "out"), "fancy"));
+        var state = await host.RunAsync("curate-bad-strategy", new DataCurationInput(input, output, strategy));
 
         Assert.Equal(WorkflowRuntimeStatus.Failed, state.RuntimeStatus);
-        Assert.Contains("Unknown curation strategy 'fancy'", state.FailureDetails!.ErrorMessage);
-        Assert.Contains("Allowed values: builtin", state.FailureDetails.ErrorMessage);
+        Assert.Contains("does not compile", state.FailureDetails!.ErrorMessage);
+        Assert.Contains("'nope'", state.FailureDetails.ErrorMessage);
+        Assert.Empty(Directory.GetFiles(output, "*.parquet"));
+    }
+
+    [Fact]
+    public async Task A_strategy_file_changed_under_the_run_is_refused_by_hash()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Sub("in");
+        var output = Path.Combine(temp.Path, "out");
+        await new SyntheticCorpusGenerator().GenerateAsync(input, new SyntheticCorpusOptions(Shards: 1, DocumentsPerShard: 10), default);
+        await using var host = await CurationWorkflowHost.StartAsync(temp.Sub("state"));
+        // A source of its own: a strategy this process already compiled is used from memory, never re-read.
+        var strategy = await StrategyReference.PersistAsync(new StrategySource(StrategySource.Builtin().Text + "// hash test\n", "variant.cs"), output, default);
+        await File.AppendAllTextAsync(strategy.Path, "// edited\n");
+
+        var state = await host.RunAsync("curate-changed-strategy", new DataCurationInput(input, output, strategy));
+
+        Assert.Equal(WorkflowRuntimeStatus.Failed, state.RuntimeStatus);
+        Assert.Contains($"the run started with {strategy.Hash}", state.FailureDetails!.ErrorMessage);
     }
 }

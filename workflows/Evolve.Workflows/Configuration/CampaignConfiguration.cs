@@ -72,7 +72,8 @@ public sealed class CampaignConfiguration
         var name = Path.GetFileName(full);
         if (!File.Exists(full)) throw new CampaignConfigurationException([$"{full}: the configuration file does not exist"]);
         var errors = new List<string>();
-        var values = ParseYaml(File.ReadAllText(full), name, errors);
+        // The saved file also names the task (for readers such as `evolve status`); a campaign file may not choose it.
+        var values = ParseYaml(File.ReadAllText(full), name, errors, allowTaskName: name == EffectiveFileName);
         return new ConfigLayer(name, values, substituteEnvironment, errors);
     }
 
@@ -157,11 +158,13 @@ public sealed class CampaignConfiguration
     }
 
     /// <summary>YAML with one commented line per key (where its value came from), readable back by <see cref="LoadEffective"/>.</summary>
-    public string ToYaml()
+    /// <param name="taskName">Written as the top-level <c>task</c> key (informational: the task is given to `evolve run`).</param>
+    public string ToYaml(string? taskName = null)
     {
         var text = new StringBuilder();
         text.AppendLine("# Effective configuration of this campaign: defaults -> task.yaml -> campaign YAML -> ${ENV} -> CLI flags.");
         text.AppendLine("# Written when the campaign started; a resumed campaign keeps it.");
+        if (taskName is not null) text.Append("task: '").Append(taskName.Replace("'", "''", StringComparison.Ordinal)).AppendLine("'");
         foreach (var section in Values.GroupBy(v => v.Setting.Section))
         {
             text.Append(section.Key).AppendLine(":");
@@ -177,15 +180,15 @@ public sealed class CampaignConfiguration
     }
 
     /// <summary>Writes <see cref="EffectiveFileName"/> into the campaign directory atomically (temp file, then rename).</summary>
-    public string Save(string campaignDirectory)
+    public string Save(string campaignDirectory, string? taskName = null)
     {
         Directory.CreateDirectory(campaignDirectory);
         var path = Path.Combine(Path.GetFullPath(campaignDirectory), EffectiveFileName);
-        AtomicText.Write(path, ToYaml());
+        AtomicText.Write(path, ToYaml(taskName));
         return path;
     }
 
-    private static Dictionary<string, string?> ParseYaml(string yaml, string source, List<string> errors)
+    private static Dictionary<string, string?> ParseYaml(string yaml, string source, List<string> errors, bool allowTaskName = false)
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         YamlMappingNode root;
@@ -210,6 +213,7 @@ public sealed class CampaignConfiguration
         foreach (var (sectionNode, body) in root.Children)
         {
             var section = (sectionNode as YamlScalarNode)?.Value ?? sectionNode.ToString();
+            if (allowTaskName && section == "task" && body is YamlScalarNode) continue;
             if (!CampaignSettingKeys.Sections.Contains(section))
             {
                 errors.Add($"{section}: unknown section (in {source}); allowed sections: {string.Join(", ", CampaignSettingKeys.Sections)}");

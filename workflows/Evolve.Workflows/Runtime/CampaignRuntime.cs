@@ -38,7 +38,8 @@ public sealed class CampaignRuntime : IDisposable
 /// Opens each campaign once per process (task, config.effective.yaml, database) and hands the same runtime to every
 /// activity of that campaign. Several campaigns may run in one worker.
 /// </summary>
-public sealed class CampaignRuntimes(IEmbeddingGenerator<string, Embedding<float>> embedder, INoveltyJudge? noveltyJudge = null) : IDisposable
+/// <param name="tasks">Resolves task folders with every evaluator this application registered (AddTaskEvaluator).</param>
+public sealed class CampaignRuntimes(IEmbeddingGenerator<string, Embedding<float>> embedder, TaskCatalog tasks, INoveltyJudge? noveltyJudge = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<CampaignRuntime>>> _open = new(StringComparer.Ordinal);
 
@@ -53,7 +54,7 @@ public sealed class CampaignRuntimes(IEmbeddingGenerator<string, Embedding<float
 
     private async Task<CampaignRuntime> OpenAsync(CampaignContext context, CancellationToken cancellationToken)
     {
-        var task = TaskLoader.LoadFolder(context.TaskDirectory);
+        var task = tasks.Resolve(Path.GetFullPath(context.TaskDirectory));
         if (!File.Exists(Path.Combine(context.CampaignDirectory, CampaignConfiguration.EffectiveFileName)))
         {
             throw new ArgumentException(

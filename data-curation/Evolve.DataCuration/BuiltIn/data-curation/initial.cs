@@ -1,14 +1,13 @@
+// The baseline cleaning strategy: `evolve data curate --strategy builtin` and the data-curation task's initial program.
+// A strategy composes the library's operations (Evolve.DataCuration.Cleaning.Operations) with parameters; it may also
+// define its own ICleaningOperation classes. Build() is called once per run; the pipeline then cleans every document.
+using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Operations;
 
-namespace Evolve.DataCuration.Cleaning;
-
-/// <summary>The built-in strategy: the starting point candidates evolve from.</summary>
-public static class BaselineStrategy
+public static class Strategy
 {
-    public const string Name = "baseline";
-
-    public static CleaningPipeline Create() =>
-        new CleaningPipeline(Name)
+    public static CleaningPipeline Build() =>
+        new CleaningPipeline("baseline")
             // Duplicates first: dropping them before any work is the cheapest cleaning there is.
             .Deduplicate(new DeduplicationOptions { Threshold = 0.6 })
             .Add(new DetectTechnicalDomain())
