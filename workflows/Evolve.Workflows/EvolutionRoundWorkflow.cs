@@ -47,7 +47,13 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
             }
         }
 
-        // Static check, and repairs within the retry budget; every attempt is recorded in the node's analysis.
+        // Static check, and repairs within the retry budget; every attempt is recorded in the node's analysis. The novelty
+        // check of the researcher's program runs beside the first static check (they are independent); a repaired program
+        // is checked for novelty again.
+        IReadOnlyList<string> shown = draw is null ? [] : [.. draw.RootId is null ? [] : new[] { draw.RootId }, .. draw.ContextIds, .. draw.LessonIds];
+        var noveltyTask = round > 0
+            ? context.CallActivityAsync<NoveltyVerdict>(nameof(NoveltyActivity), new NoveltyInput(campaign, round, candidate, shown), options)
+            : null;
         var check = await context.CallActivityAsync<StaticCheckStep>(nameof(StaticCheckActivity),
             new StaticCheckInput(campaign, round, candidate.CodePath, 0), options);
         compileMs += check.DurationMs;
@@ -63,17 +69,23 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
                 break;
             }
             candidate = candidate with { CodePath = debug.RepairedCodePath };
+            if (noveltyTask is not null) await noveltyTask; // it judged the unrepaired program; judge the repair below
+            noveltyTask = null;
             check = await context.CallActivityAsync<StaticCheckStep>(nameof(StaticCheckActivity),
                 new StaticCheckInput(campaign, round, candidate.CodePath, attempt), options);
             compileMs += check.DurationMs;
             debugLog.Add($"debug attempt {attempt}: repaired{(debug.Model is null ? "" : " by " + debug.Model)}; static check {check.Status.ToWireName()}{(check.Error is null ? "" : ": " + check.Error)}");
         }
-        if (!check.Passed) return await FinishAsync(Failed(check.Status, check.Error ?? check.Status.ToWireName()));
+        if (!check.Passed)
+        {
+            if (noveltyTask is not null) await noveltyTask; // no activity of the round outlives it
+            return await FinishAsync(Failed(check.Status, check.Error ?? check.Status.ToWireName()));
+        }
 
         if (round > 0)
         {
-            var novelty = await context.CallActivityAsync<NoveltyVerdict>(nameof(NoveltyActivity), new NoveltyInput(campaign, round, candidate,
-                draw is null ? [] : [.. draw.RootId is null ? [] : new[] { draw.RootId }, .. draw.ContextIds, .. draw.LessonIds]), options);
+            var novelty = await (noveltyTask ?? context.CallActivityAsync<NoveltyVerdict>(nameof(NoveltyActivity),
+                new NoveltyInput(campaign, round, candidate, shown), options));
             if (novelty.Usage is { } judged) usage = usage.Add(judged);
             if (!novelty.IsNovel) return await FinishAsync(Failed(NodeStatus.Duplicate, novelty.Reason));
         }
