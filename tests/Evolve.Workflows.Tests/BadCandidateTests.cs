@@ -64,4 +64,36 @@ public sealed class BadCandidateTests
         Assert.All(nodes.Values.Where(n => n.Round > Cases.Length), n => Assert.NotEqual(NodeStatus.ResearchFailed, n.Status));
         Assert.True(result.BestScore >= nodes[0].Score);
     }
+
+    [Fact]
+    public async Task A_repaired_candidate_is_checked_again_evaluated_and_its_debug_attempts_are_on_the_node()
+    {
+        var repair = TestHost.CirclePacking.ReadInitialProgram().Replace("{ 0.0833, 0.1000 }", "{ 0.0801, 0.1000 }");
+        await using var host = await TestHost.StartAsync(services =>
+        {
+            services.AddSingleton<IResearcher>(new ScriptedResearcher(new OfflineResearcher(new OfflineResearcherOptions()))
+            {
+                Script = round => round == 1 ? Corpus.Read("does-not-compile") : null,
+            });
+            services.AddSingleton<IDebugger>(new ScriptedDebugger(repair));
+        });
+        var campaign = await host.StartAsync(TestHost.CirclePacking, "repair", ("budgets.rounds", "1"), ("budgets.debug_retries", "3"));
+
+        await host.WaitAsync(campaign);
+
+        var node = (await (await host.StorageAsync(campaign)).Nodes.GetByRoundAsync(1))!;
+        Assert.True(node.Status == NodeStatus.Ok, $"{node.Status}: {node.Error}");
+        Assert.Equal(repair, node.Code);
+        Assert.NotNull(node.Score);
+        Assert.Contains("debug attempt 1: repaired by test-model; static check ok", node.Analysis);
+        Assert.True(node.Costs.InputTokens >= 10, "the debugger's tokens are counted on the node");
+    }
+
+    private sealed class ScriptedDebugger(string repaired) : IDebugger
+    {
+        public Task<DebugOutcome> RepairAsync(DebugRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult(request.Diagnostics.Any(d => d.Contains("CS1002", StringComparison.Ordinal))
+                ? DebugOutcome.Success(repaired, request.Attempt, "test-model", new TokenUsage(10, 5, 0.001))
+                : DebugOutcome.Failure("nothing to repair", request.Attempt));
+    }
 }
