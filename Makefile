@@ -40,8 +40,10 @@ restore:
 build: deps restore
 	$(DOTNET) build Evolve.sln -c $(CONFIG) --no-restore -nologo -clp:ErrorsOnly
 
+# The main job: the built-in circle-packing campaign, offline, on the embedded sidecar. Run it again and it resumes
+# (or, once finished, reports); `rm -rf .evolve/campaigns/circle-packing` starts afresh.
 run: build
-	$(DOTNET) $(EVOLVE_DLL) demo
+	$(DOTNET) $(EVOLVE_DLL) run circle-packing --rounds 40
 
 # Runs every test project, then prints one closing line summed over all of them.
 test: build

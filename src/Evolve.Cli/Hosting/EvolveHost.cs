@@ -1,5 +1,7 @@
 using Evolve.Cli.Demo;
+using Evolve.DataCuration.Evolution;
 using Evolve.DataCuration.Workflows;
+using Evolve.Torch.LinearAttention;
 using Evolve.Durable;
 using Evolve.Durable.Client;
 using Evolve.Durable.Hosting;
@@ -29,7 +31,18 @@ public static class EvolveHost
     /// The task catalog and its evaluators. Projects that ship a task with its own trusted evaluator register it here
     /// (services.AddTaskEvaluator / their AddXxxTask extension), so `evolve run` accepts their task.yaml.
     /// </summary>
-    public static IServiceCollection AddTasks(IServiceCollection services) => services.AddEvolveTasks();
+    /// <summary>
+    /// The tasks `evolve run` can take by name: circle packing (Evolve.Tasks), data curation and linear attention
+    /// (their projects register their evaluators). `EVOLVE_LINEAR_ATTENTION_STAGES=tiny` shrinks linear-attention's
+    /// training stages to a smoke-test size.
+    /// </summary>
+    public static IServiceCollection AddTasks(IServiceCollection services) => services
+        .AddEvolveTasks()
+        .AddDataCurationTask()
+        .AddLinearAttentionTask(o =>
+        {
+            if (Environment.GetEnvironmentVariable("EVOLVE_LINEAR_ATTENTION_STAGES") == "tiny") o.UseTinyStages();
+        });
 
     public static IHost Build(SidecarSelection selection, bool runWorker, LogLevel logLevel = LogLevel.Warning)
     {
