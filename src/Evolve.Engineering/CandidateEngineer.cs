@@ -3,6 +3,7 @@ using Evolve.Core.Evaluation;
 using Evolve.Engineering.Cascade;
 using Evolve.Engineering.StaticChecks;
 using Evolve.Tasks;
+using Evolve.Core.IO;
 
 namespace Evolve.Engineering;
 

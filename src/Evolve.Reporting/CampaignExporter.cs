@@ -2,6 +2,7 @@ using System.Text.Json;
 using Evolve.Core;
 using Parquet;
 using Parquet.Serialization;
+using Evolve.Core.IO;
 
 namespace Evolve.Reporting;
 

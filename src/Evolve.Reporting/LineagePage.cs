@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Evolve.Core;
+using Evolve.Core.IO;
 
 namespace Evolve.Reporting;
 

@@ -1,5 +1,6 @@
 using Evolve.Core;
 using ScottPlot;
+using Evolve.Core.IO;
 
 namespace Evolve.Reporting;
 

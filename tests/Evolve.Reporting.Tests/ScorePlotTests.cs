@@ -1,5 +1,6 @@
 using Evolve.Core;
 using SkiaSharp;
+using Evolve.Core.IO;
 
 namespace Evolve.Reporting.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Evolve.DataCuration.Processing;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Deduplication;
 

@@ -12,7 +12,7 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
 {
     public async Task<string> BuildAsync(string inputPath, string signaturePath, DeduplicationOptions options, CancellationToken cancellationToken)
     {
-        var fingerprint = AtomicFile.Fingerprint(inputPath);
+        var fingerprint = FileFingerprint.Of(inputPath);
         if (ShardSignatures.TryReadHeader(signaturePath) is { } header && header.Parameters == options.Canonical && header.InputFingerprint == fingerprint)
         {
             return signaturePath;

@@ -1,4 +1,5 @@
 using Evolve.DataCuration.Processing;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Deduplication;
 
@@ -43,7 +44,7 @@ public sealed class ShardSignatures
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
-        await AtomicFile.WriteAsync(path, stream =>
+        await AtomicFile.WriteAsync(path, (stream, _) =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);

@@ -11,6 +11,7 @@ using Evolve.DataCuration.Strategies;
 using Evolve.DataCuration.Synthetic;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Evolution;
 

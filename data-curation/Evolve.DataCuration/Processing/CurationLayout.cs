@@ -1,4 +1,5 @@
 using Evolve.DataCuration.Parquet;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Processing;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Processing;
 

@@ -3,6 +3,7 @@ using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Deduplication;
 using Evolve.DataCuration.Parquet;
 using Microsoft.Extensions.Logging;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Processing;
 
@@ -31,7 +32,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
         var shard = Path.GetFileName(inputPath);
         var output = Path.Combine(outputDirectory, shard);
         var store = new ShardRecordStore(outputDirectory);
-        var fingerprint = File.Exists(inputPath) ? AtomicFile.Fingerprint(inputPath) : null;
+        var fingerprint = File.Exists(inputPath) ? FileFingerprint.Of(inputPath) : null;
         if (store.TryRead(shard) is { IsOk: true } done && done.StrategyHash == strategy.Hash && done.PlanHash == plan?.Hash &&
             done.InputFingerprint == fingerprint && File.Exists(output) && new FileInfo(output).Length == done.OutputFileBytes)
         {
@@ -39,13 +40,14 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
         }
 
         var started = time.GetTimestamp();
-        var temp = output + AtomicFile.TempSuffix;
+        AtomicFile.DeleteLeftovers(output); // of an attempt that was killed mid-write; this activity owns the shard
+        var temp = AtomicFile.TempPathFor(output);
         ShardRecord record;
         try
         {
             Directory.CreateDirectory(outputDirectory);
             var counts = await CleanAsync(inputPath, temp, shard, strategy, plan, cancellationToken);
-            File.Move(temp, output, overwrite: true);
+            AtomicFile.Commit(temp, output);
             record = counts with
             {
                 StrategyHash = strategy.Hash,

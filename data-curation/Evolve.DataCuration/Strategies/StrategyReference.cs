@@ -1,4 +1,5 @@
 using Evolve.DataCuration.Processing;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Strategies;
 

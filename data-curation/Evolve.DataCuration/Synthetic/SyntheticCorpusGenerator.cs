@@ -5,6 +5,7 @@ using Evolve.DataCuration.Cleaning.Operations;
 using Evolve.DataCuration.Processing;
 using Parquet;
 using Parquet.Schema;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Synthetic;
 
@@ -234,7 +235,7 @@ public sealed class SyntheticCorpusGenerator
             new("quality_score", typeof(double), isNullable: true), new("token_count", typeof(long), isNullable: false),
         };
         var schema = new ParquetSchema(fields);
-        var temp = path + AtomicFile.TempSuffix;
+        var temp = AtomicFile.TempPathFor(path);
         await using (var stream = File.Create(temp))
         {
             await using var writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, false, cancellationToken);
@@ -253,7 +254,7 @@ public sealed class SyntheticCorpusGenerator
             }
         }
 
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Commit(temp, path);
     }
 
     private static string Guid(Random random)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Evolve.Core;
 using Microsoft.Extensions.Logging;
+using Evolve.Core.IO;
 
 namespace Evolve.Engineering.Sandbox;
 

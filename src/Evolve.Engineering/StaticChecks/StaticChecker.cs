@@ -4,6 +4,7 @@ using Evolve.Core;
 using Evolve.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Evolve.Core.IO;
 
 namespace Evolve.Engineering.StaticChecks;
 

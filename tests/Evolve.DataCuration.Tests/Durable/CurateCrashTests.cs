@@ -3,6 +3,7 @@ using Evolve.DataCuration.Processing;
 using Evolve.DataCuration.Synthetic;
 using Evolve.Durable.Tests.Processes;
 using Xunit.Abstractions;
+using Evolve.Core.IO;
 
 namespace Evolve.DataCuration.Tests.Durable;
 
