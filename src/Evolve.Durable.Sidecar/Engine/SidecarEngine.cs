@@ -237,9 +237,8 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
 
     private static void AppendHistory(InstanceState state, HistoryEvent e, ChangeSet changes)
     {
-        var history = state.History!;
-        changes.Add(new StoreChange.AppendHistory(state.Id, history.Count, e));
-        history.Add(e);
+        changes.Add(new StoreChange.AppendHistory(state.Id, state.History!.Count, e));
+        state.Append(e);
     }
 
     /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on it.</summary>
