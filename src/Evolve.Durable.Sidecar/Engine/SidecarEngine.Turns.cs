@@ -64,7 +64,15 @@ internal sealed partial class SidecarEngine
                     ? Events.TaskFailed(Now, request.TaskId, request.TaskExecutionId, failure)
                     : Events.TaskCompleted(Now, request.TaskId, request.TaskExecutionId, response.Result);
                 AddToInbox(state, e, changes);
-                MakeReady(state);
+                _operationChanges = changes;
+                try
+                {
+                    MakeReady(state);
+                }
+                finally
+                {
+                    _operationChanges = null;
+                }
             }
             commit = Commit(changes);
         }
