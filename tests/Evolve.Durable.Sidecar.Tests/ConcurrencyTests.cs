@@ -56,27 +56,6 @@ public sealed class GroupCommitWriterTests : IDisposable
         Assert.Equal(101, store.Load().Instances.Count);
     }
 
-    [Fact]
-    public async Task Change_sets_are_numbered_and_reported_durable_only_after_their_commit()
-    {
-        Directory.CreateDirectory(_directory);
-        using var store = new GatedStore(new Storage.SqliteSidecarStore(Path.Combine(_directory, "s.db")));
-        var reported = new System.Collections.Concurrent.ConcurrentQueue<long>();
-        await using var writer = new Storage.GroupCommitWriter(store, 10_000,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, reported.Enqueue);
-        var first = writer.Enqueue([Put("a")]);
-        await store.FirstCommitStarted.Task.WaitAsync(SidecarFixture.Patience);
-        var second = writer.Enqueue([Put("b")]);
-        var third = writer.Enqueue([Put("c")]);
-        Assert.Equal(3, writer.LastSequence);
-        Assert.Equal(0, writer.DurableSequence); // the first commit is still running
-        Assert.Empty(reported);
-        store.Release.SetResult();
-        await Task.WhenAll(first, second, third).WaitAsync(SidecarFixture.Patience);
-        Assert.Equal(3, writer.DurableSequence);
-        Assert.Equal([1L, 3L], reported.ToArray()); // one report per transaction: the first alone, then the other two
-    }
-
     private static Storage.StoreChange Put(string id) => new Storage.StoreChange.PutInstance(new Storage.InstanceRecord(
         id, "W", null, "e", OrchestrationStatus.Pending, null, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
         null, null, null, new Dictionary<string, string>()));
