@@ -123,16 +123,9 @@ internal sealed partial class SidecarEngine
             state.RestoredTurnStart = null; // answered since: no longer the pending turn's start
         }
         var start = new StoredTurnStart(state.Id, state.Record.ExecutionId, historyCount, Now);
-        if (_operationChanges is { } operation)
-        {
-            operation.Add(new StoreChange.RecordTurnStart(start)); // rides with the operation that made the turn due
-        }
-        else
-        {
-            var changes = new ChangeSet();
-            changes.Add(new StoreChange.RecordTurnStart(start));
-            Commit(changes);
-        }
+        var changes = new ChangeSet();
+        changes.Add(new StoreChange.RecordTurnStart(start));
+        Commit(changes);
         return start.StartedAt;
     }
 

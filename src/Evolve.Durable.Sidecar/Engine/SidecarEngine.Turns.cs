@@ -64,15 +64,7 @@ internal sealed partial class SidecarEngine
                     ? Events.TaskFailed(Now, request.TaskId, request.TaskExecutionId, failure)
                     : Events.TaskCompleted(Now, request.TaskId, request.TaskExecutionId, response.Result);
                 AddToInbox(state, e, changes);
-                _operationChanges = changes;
-                try
-                {
-                    MakeReady(state);
-                }
-                finally
-                {
-                    _operationChanges = null;
-                }
+                MakeReady(state);
             }
             commit = Commit(changes);
         }

@@ -43,8 +43,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private long _timerSeq;
     private long _workerSeq;
     private long _deferSeq;
-    // The change set of the operation in progress (under the lock) that commits before any answer can arrive.
-    private ChangeSet? _operationChanges;
     // Deferred answers in deadline order (deadline = deferral time + MaxDeferral); one wakeup sweeps them.
     private readonly Queue<(DateTimeOffset Due, InstanceState State, long Generation)> _deferrals = new();
     private bool _deferralSweepScheduled;
@@ -315,18 +313,14 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         state.Append(e);
     }
 
-    /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on its status.</summary>
+    /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on it.</summary>
     private void SetRecord(InstanceState state, InstanceRecord record, ChangeSet changes, bool fullRow = false)
     {
         // A deferred answer carries an older image of this row: it must reach the store first.
         FlushDeferred(state);
-        var statusChanged = state.Record.Status != record.Status;
         state.Record = record with { UpdatedAt = Now };
         changes.Add(fullRow ? new StoreChange.PutInstance(state.Record) : new StoreChange.UpdateInstance(state.Record));
-        // Long polls wait for a status; waking them on every step of a running instance would cost each
-        // of them a thread hop per step for nothing.
-        if (statusChanged)
-            WakeWaiters(state);
+        WakeWaiters(state);
     }
 
     private static void WakeWaiters(InstanceState state)
