@@ -61,9 +61,6 @@ internal sealed class InstanceState(InstanceRecord record, List<HistoryEvent>? h
     /// </summary>
     public StoredTurnStart? RestoredTurnStart { get; set; }
 
-    /// <summary>A turn's answer held back to share a commit with the next change of this instance (see SidecarEngine.Defer).</summary>
-    public DeferredCommit? Deferred { get; set; }
-
     /// <summary>Long-polls waiting for this instance's state to change.</summary>
     public List<TaskCompletionSource>? Waiters { get; set; }
 
@@ -117,16 +114,5 @@ internal sealed class ChangeSet
     public List<StoreChange> Changes { get; } = [];
     public List<Action> AfterCommit { get; } = [];
 
-    /// <summary>Acknowledgements of deferred changes folded into this set; they complete with its commit.</summary>
-    public List<TaskCompletionSource> Linked { get; } = [];
-
     public void Add(StoreChange change) => Changes.Add(change);
-}
-
-/// <summary>An instance's changes waiting to be committed together with its next change.</summary>
-internal sealed class DeferredCommit(long generation)
-{
-    public long Generation { get; } = generation;
-    public ChangeSet Changes { get; } = new();
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

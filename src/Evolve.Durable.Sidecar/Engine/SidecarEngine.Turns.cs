@@ -23,12 +23,11 @@ internal sealed partial class SidecarEngine
             var turn = state.Turn;
             state.Turn = null;
             RevokeToken(turn.Token, turn.Worker);
-            // Everything the turn saw was handed to the writer before its answer arrived, unless part of it
-            // (the previous answer) is still deferred: then it commits with this answer, which must come first.
-            long? inputsSequence = state.Deferred is null ? _writer.LastSequence : null;
+            // Everything the turn saw was handed to the writer before its answer arrived.
+            var inputsSequence = _writer.LastSequence;
             var changes = new ChangeSet();
-            var deferrable = ApplyTurn(state, turn, response, changes, inputsSequence);
-            commit = deferrable ? Defer(state, changes) : Commit(changes);
+            ApplyTurn(state, turn, response, changes, inputsSequence);
+            commit = Commit(changes);
         }
         return AwaitCommit(commit);
     }
@@ -52,8 +51,6 @@ internal sealed partial class SidecarEngine
             RevokeToken(activity.Token, activity.Worker);
             _activities.Remove(stored.Id);
             var changes = new ChangeSet();
-            if (_instances.TryGetValue(stored.InstanceId, out var owner))
-                MergeDeferred(owner, changes);
             changes.Add(new StoreChange.RemoveActivity(stored.Id));
             if (_instances.TryGetValue(stored.InstanceId, out var state) && !state.Record.IsTerminal
                 && state.Record.ExecutionId == stored.ExecutionId)
@@ -71,11 +68,8 @@ internal sealed partial class SidecarEngine
         return AwaitCommit(commit);
     }
 
-    /// <summary>Applies a turn's answer; true when its changes may be deferred (see <see cref="Defer"/>).</summary>
-    /// <param name="inputsSequence">Writer sequence that makes the turn's inputs durable; null: only this commit will.</param>
-    private bool ApplyTurn(InstanceState state, TurnInFlight turn, WorkflowResponse response, ChangeSet changes, long? inputsSequence)
+    private void ApplyTurn(InstanceState state, TurnInFlight turn, WorkflowResponse response, ChangeSet changes, long inputsSequence)
     {
-        MergeDeferred(state, changes);
         var now = Now;
         var outcome = WorkflowTurnApplier.Apply(state.Record, state.History!, state.MaxEventId, response, now, NewId);
 
@@ -96,7 +90,7 @@ internal sealed partial class SidecarEngine
             _logger.LogWarning("Workflow instance {InstanceId} failed: {Reason}", state.Id, rejection.ErrorMessage);
             AppendHistory(state, Events.ExecutionCompleted(now, Events.NoAction, OrchestrationStatus.Failed, null, rejection), changes);
             EndExecution(state, record with { Status = OrchestrationStatus.Failed, Failure = rejection }, changes);
-            return false;
+            return;
         }
 
         foreach (var e in outcome.Events)
@@ -118,7 +112,6 @@ internal sealed partial class SidecarEngine
         if (outcome.Completion is { WorkflowStatus: OrchestrationStatus.ContinuedAsNew } continued)
         {
             ContinueAsNew(state, record, continued, changes);
-            return false;
         }
         else if (outcome.Completion is { } completion)
         {
@@ -126,21 +119,19 @@ internal sealed partial class SidecarEngine
             {
                 Status = completion.WorkflowStatus, Output = completion.Result, Failure = completion.FailureDetails,
             }, changes);
-            return false;
         }
-        if (outcome.Stalled)
-            record = record with { Status = OrchestrationStatus.Stalled };
-        SetRecord(state, record, changes);
-        if (turn.Worker.StatefulHistory && !turn.Worker.Closed)
-            turn.Worker.HistoryCache[state.Id] = (record.ExecutionId, turn.PastCount + turn.NewEvents.Count);
-        MakeReady(state);
-        // Deferrable: only activities, none waiting for this commit, and nothing outside this instance affected.
-        return inputsSequence is not null
-            && outcome.Activities.Count > 0 && !outcome.Stalled && outcome.Timers.Count == 0 && outcome.Children.Count == 0
-            && outcome.Detached.Count == 0 && outcome.SentEvents.Count == 0 && outcome.Terminations.Count == 0;
+        else
+        {
+            if (outcome.Stalled)
+                record = record with { Status = OrchestrationStatus.Stalled };
+            SetRecord(state, record, changes);
+            if (turn.Worker.StatefulHistory && !turn.Worker.Closed)
+                turn.Worker.HistoryCache[state.Id] = (record.ExecutionId, turn.PastCount + turn.NewEvents.Count);
+            MakeReady(state);
+        }
     }
 
-    private void ScheduleActivity(InstanceState state, int taskId, ScheduleTaskAction action, ChangeSet changes, long? inputsSequence)
+    private void ScheduleActivity(InstanceState state, int taskId, ScheduleTaskAction action, ChangeSet changes, long inputsSequence)
     {
         var request = new ActivityRequest
         {
@@ -157,10 +148,7 @@ internal sealed partial class SidecarEngine
         changes.Add(new StoreChange.AddActivity(stored));
         // Side effects must not outrun the decision: once the turn's inputs are durable, a crash that loses
         // this schedule replays the same turn to the same schedule, and the activity (idempotent) runs again.
-        if (inputsSequence is { } durableAt)
-            DispatchWhenDurable(stored.Id, durableAt);
-        else
-            changes.AfterCommit.Add(() => Dispatch(DispatchItem.Activity(stored.Id)));
+        DispatchWhenDurable(stored.Id, inputsSequence);
     }
 
     private void ScheduleTimer(InstanceState state, int timerId, DateTimeOffset fireAt, ChangeSet changes)
@@ -248,8 +236,6 @@ internal sealed partial class SidecarEngine
     /// <summary>Removes the instance's queued activities, timers, inbox and in-flight turn.</summary>
     private void DropPendingWork(InstanceState state, ChangeSet changes)
     {
-        // Deferred changes must reach the store before the ones that clear this instance's rows.
-        FlushDeferred(state);
         foreach (var id in state.Activities)
             if (_activities.Remove(id, out var activity))
                 RevokeToken(activity.Token, activity.Worker);

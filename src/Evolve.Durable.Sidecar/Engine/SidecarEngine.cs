@@ -42,12 +42,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private long _activitySeq;
     private long _timerSeq;
     private long _workerSeq;
-    private long _deferSeq;
-    // Deferred answers in deadline order (deadline = deferral time + MaxDeferral); one wakeup sweeps them.
-    private readonly Queue<(DateTimeOffset Due, InstanceState State, long Generation)> _deferrals = new();
-    private bool _deferralSweepScheduled;
-    private static readonly TimeSpan MaxDeferral = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan DeferralSweepSpacing = TimeSpan.FromMilliseconds(10);
     private Task _lastCommit = Task.CompletedTask;
 
     public SidecarEngine(ISidecarStore store, SidecarOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -84,9 +78,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         BeginStop();
-        lock (_lock)
-            foreach (var state in _instances.Values)
-                FlushDeferred(state);
         await _wakeups.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
@@ -136,7 +127,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     /// <summary>Hands the change set to the writer (call under the lock); the task completes after its commit.</summary>
     private Task Commit(ChangeSet changes)
     {
-        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0 && changes.Linked.Count == 0)
+        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0)
             return _lastCommit;
         var after = changes.AfterCommit.Count == 0 ? null : (Action)(() =>
         {
@@ -150,86 +141,9 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         }
         catch (StoreFailedException ex)
         {
-            foreach (var linked in changes.Linked)
-                linked.TrySetException(ex);
             throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
-        if (changes.Linked.Count > 0)
-        {
-            var acknowledgements = changes.Linked.ToArray();
-            _lastCommit.ContinueWith(commit =>
-            {
-                foreach (var linked in acknowledgements)
-                    if (commit.Exception is { } ex)
-                        linked.TrySetException(ex.InnerExceptions);
-                    else
-                        linked.TrySetResult();
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
         return _lastCommit;
-    }
-
-    /// <summary>
-    /// Holds a turn's answer back so it commits in the same transaction as the instance's next change,
-    /// normally the result of the activity it scheduled (one fsync per sequential step instead of two).
-    /// Only answers whose effects stay inside the instance and whose activities are already dispatched are
-    /// deferred (nothing waits for them). The caller's acknowledgement still waits for the commit. The next
-    /// change of the instance merges them first thing (keeping order); a deadline, or anything that rewrites
-    /// the instance's record or drops its pending work, flushes them on their own.
-    /// </summary>
-    private Task Defer(InstanceState state, ChangeSet changes)
-    {
-        var deferred = new DeferredCommit(++_deferSeq);
-        deferred.Changes.Changes.AddRange(changes.Changes);
-        deferred.Changes.AfterCommit.AddRange(changes.AfterCommit);
-        state.Deferred = deferred;
-        var due = Now + MaxDeferral;
-        _deferrals.Enqueue((due, state, deferred.Generation));
-        if (!_deferralSweepScheduled)
-        {
-            _deferralSweepScheduled = true;
-            _wakeups.Schedule(due, Wakeup.FlushDeferred());
-        }
-        return deferred.Done.Task;
-    }
-
-    /// <summary>Commits the instance's deferred changes now, ahead of anything enqueued after this call.</summary>
-    private void FlushDeferred(InstanceState state)
-    {
-        if (state.Deferred is not { } deferred)
-            return;
-        state.Deferred = null;
-        deferred.Changes.Linked.Add(deferred.Done);
-        Commit(deferred.Changes);
-    }
-
-    /// <summary>Moves the instance's deferred changes to the front of a change set that is about to be built.</summary>
-    private static void MergeDeferred(InstanceState state, ChangeSet changes)
-    {
-        if (state.Deferred is not { } deferred)
-            return;
-        state.Deferred = null;
-        changes.Changes.InsertRange(0, deferred.Changes.Changes);
-        changes.AfterCommit.InsertRange(0, deferred.Changes.AfterCommit);
-        changes.Linked.Add(deferred.Done);
-    }
-
-    /// <summary>Flushes deferred changes past their deadline; the next sweep comes no sooner than the spacing.</summary>
-    private void SweepDeferrals()
-    {
-        _deferralSweepScheduled = false;
-        var now = Now;
-        while (_deferrals.TryPeek(out var entry) && entry.Due <= now)
-        {
-            _deferrals.Dequeue();
-            if (entry.State.Deferred?.Generation == entry.Generation)
-                FlushDeferred(entry.State);
-        }
-        if (_deferrals.TryPeek(out var next))
-        {
-            _deferralSweepScheduled = true;
-            _wakeups.Schedule(next.Due > now + DeferralSweepSpacing ? next.Due : now + DeferralSweepSpacing, Wakeup.FlushDeferred());
-        }
     }
 
     /// <summary>
@@ -316,8 +230,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on it.</summary>
     private void SetRecord(InstanceState state, InstanceRecord record, ChangeSet changes, bool fullRow = false)
     {
-        // A deferred answer carries an older image of this row: it must reach the store first.
-        FlushDeferred(state);
         state.Record = record with { UpdatedAt = Now };
         changes.Add(fullRow ? new StoreChange.PutInstance(state.Record) : new StoreChange.UpdateInstance(state.Record));
         WakeWaiters(state);
@@ -343,11 +255,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
             var changes = new ChangeSet();
             foreach (var wakeup in due)
             {
-                if (wakeup.Kind == WakeupKind.FlushDeferred)
-                {
-                    SweepDeferrals();
-                    continue;
-                }
                 if (wakeup.Kind == WakeupKind.Start)
                 {
                     if (_instances.TryGetValue(wakeup.InstanceId!, out var starting))

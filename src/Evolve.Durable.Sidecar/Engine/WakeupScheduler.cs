@@ -2,14 +2,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Evolve.Durable.Sidecar.Engine;
 
-internal enum WakeupKind { Timer, Start, FlushDeferred }
+internal enum WakeupKind { Timer, Start }
 
-/// <summary>A moment the engine must act on: a durable timer firing, a delayed start, or deferred commits' deadline.</summary>
+/// <summary>A moment the engine must act on: a durable timer firing or a delayed start.</summary>
 internal readonly record struct Wakeup(WakeupKind Kind, long Id, string? InstanceId)
 {
     public static Wakeup Timer(long id) => new(WakeupKind.Timer, id, null);
     public static Wakeup Start(string instanceId) => new(WakeupKind.Start, 0, instanceId);
-    public static Wakeup FlushDeferred() => new(WakeupKind.FlushDeferred, 0, null);
 }
 
 /// <summary>
