@@ -167,39 +167,6 @@ public sealed class DispatchAndDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_turn_dispatched_before_a_restart_keeps_its_start_time_until_it_is_answered()
-    {
-        // Activities may start before the answer that scheduled them is durable, so a turn replayed
-        // after a crash must see the same current time to make the same decision.
-        var worker = await _sidecar.ConnectWorkerAsync();
-        var id = await _sidecar.StartAsync("Clock", instanceId: "turn-start");
-        var lost = await worker.NextWorkflowAsync();
-        var startedBefore = StartOf(lost);
-        await worker.DisposeAsync();
-        await Task.Delay(50); // a fresh start would now differ
-
-        await _sidecar.RestartAsync();
-
-        var again = await _sidecar.ConnectWorkerAsync();
-        var replayed = await again.NextWorkflowAsync();
-        Assert.Equal(startedBefore, StartOf(replayed));
-        await again.DisposeAsync(); // lost once more: still the same turn, still the same start
-        await using var third = await _sidecar.ConnectWorkerAsync();
-        var answered = await third.NextWorkflowAsync();
-        Assert.Equal(startedBefore, StartOf(answered));
-        await third.CompleteAsync(answered, Actions.Activity(0, "Tick"));
-        await third.CompleteActivityAsync(await third.NextActivityAsync(), "\"tock\"");
-
-        var next = await third.NextWorkflowAsync(); // the answered turn's start no longer applies
-        Assert.True(StartOf(next) > startedBefore, $"next turn started {StartOf(next)}, not after {startedBefore}");
-        await third.CompleteAsync(next, Actions.Complete(1, "\"done\""));
-        Assert.Equal(OrchestrationStatus.Completed, (await _sidecar.WaitForCompletionAsync(id)).WorkflowStatus);
-
-        static DateTimeOffset StartOf(WorkItem turn) =>
-            turn.WorkflowRequest.NewEvents.Single(e => e.EventTypeCase == EventTypeOneofCase.WorkflowStarted).Timestamp.ToDateTimeOffset();
-    }
-
-    [Fact]
     public async Task The_store_is_SQLite_in_WAL_mode_and_a_second_sidecar_cannot_open_it()
     {
         await _sidecar.StartAsync("X", instanceId: "on-disk");

@@ -54,12 +54,8 @@ internal sealed class InstanceState(InstanceRecord record, List<HistoryEvent>? h
     public HashSet<long> Timers { get; } = [];
     public HashSet<string> Children { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The start of a turn dispatched before the sidecar restarted. Until an answer lengthens the history,
-    /// every dispatch of that turn reuses it: the lost answer may already have started activities, and
-    /// the replay must decide the same way (the start is the workflow's current time).
-    /// </summary>
-    public StoredTurnStart? RestoredTurnStart { get; set; }
+    /// <summary>Changes held back to ride along with the in-flight turn's commit (see SidecarEngine.Defer).</summary>
+    public DeferredCommit? Deferred { get; set; }
 
     /// <summary>Long-polls waiting for this instance's state to change.</summary>
     public List<TaskCompletionSource>? Waiters { get; set; }
@@ -114,5 +110,15 @@ internal sealed class ChangeSet
     public List<StoreChange> Changes { get; } = [];
     public List<Action> AfterCommit { get; } = [];
 
+    /// <summary>Acknowledgements of deferred changes folded into this set; they complete with its commit.</summary>
+    public List<TaskCompletionSource> Linked { get; } = [];
     public void Add(StoreChange change) => Changes.Add(change);
+}
+
+/// <summary>An instance's changes waiting to be committed together with its in-flight turn's answer.</summary>
+internal sealed class DeferredCommit(long generation)
+{
+    public long Generation { get; } = generation;
+    public ChangeSet Changes { get; } = new();
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Evolve.Durable.Protocol;
-using Evolve.Durable.Sidecar.Storage;
 using Grpc.Core;
 
 namespace Evolve.Durable.Sidecar.Engine;
@@ -85,7 +84,7 @@ internal sealed partial class SidecarEngine
         if (!IsReady(state))
             return null;
         var history = state.History!;
-        var newEvents = new List<HistoryEvent>(state.Inbox.Count + 1) { Events.WorkflowStarted(TurnStart(state, history.Count)) };
+        var newEvents = new List<HistoryEvent>(state.Inbox.Count + 1) { Events.WorkflowStarted(Now) };
         foreach (var entry in state.Inbox)
             newEvents.Add(entry.Event);
         var request = new WorkflowRequest { InstanceId = state.Id, ExecutionId = state.Record.ExecutionId };
@@ -107,26 +106,6 @@ internal sealed partial class SidecarEngine
         _tokens[token] = state;
         worker.Tokens.Add(token);
         return new WorkItem { WorkflowRequest = request, CompletionToken = token };
-    }
-
-    /// <summary>
-    /// The turn's start time (its WorkflowStarted event): the one recorded before a restart while it still
-    /// applies, otherwise now, recorded in a commit that precedes the turn's answer so that the activities
-    /// the answer schedules can be dispatched as soon as that much is durable.
-    /// </summary>
-    private DateTimeOffset TurnStart(InstanceState state, int historyCount)
-    {
-        if (state.RestoredTurnStart is { } restored)
-        {
-            if (restored.ExecutionId == state.Record.ExecutionId && restored.HistoryCount == historyCount)
-                return restored.StartedAt;
-            state.RestoredTurnStart = null; // answered since: no longer the pending turn's start
-        }
-        var start = new StoredTurnStart(state.Id, state.Record.ExecutionId, historyCount, Now);
-        var changes = new ChangeSet();
-        changes.Add(new StoreChange.RecordTurnStart(start));
-        Commit(changes);
-        return start.StartedAt;
     }
 
     private WorkItem? TakeActivity(long activityId, WorkerConnection worker)
@@ -162,6 +141,7 @@ internal sealed partial class SidecarEngine
                 {
                     case InstanceState state:
                         state.Turn = null;
+                        FlushDeferred(state);
                         MakeReady(state);
                         break;
                     case PendingActivity activity:

@@ -23,10 +23,8 @@ internal sealed partial class SidecarEngine
             var turn = state.Turn;
             state.Turn = null;
             RevokeToken(turn.Token, turn.Worker);
-            // Everything the turn saw was handed to the writer before its answer arrived.
-            var inputsSequence = _writer.LastSequence;
             var changes = new ChangeSet();
-            ApplyTurn(state, turn, response, changes, inputsSequence);
+            ApplyTurn(state, turn, response, changes);
             commit = Commit(changes);
         }
         return AwaitCommit(commit);
@@ -52,6 +50,7 @@ internal sealed partial class SidecarEngine
             _activities.Remove(stored.Id);
             var changes = new ChangeSet();
             changes.Add(new StoreChange.RemoveActivity(stored.Id));
+            var defer = false;
             if (_instances.TryGetValue(stored.InstanceId, out var state) && !state.Record.IsTerminal
                 && state.Record.ExecutionId == stored.ExecutionId)
             {
@@ -62,14 +61,17 @@ internal sealed partial class SidecarEngine
                     : Events.TaskCompleted(Now, request.TaskId, request.TaskExecutionId, response.Result);
                 AddToInbox(state, e, changes);
                 MakeReady(state);
+                // A turn is now in flight for this instance: its answer will carry this result to disk.
+                defer = state.Turn is not null;
             }
-            commit = Commit(changes);
+            commit = defer ? Defer(state!, changes) : Commit(changes);
         }
         return AwaitCommit(commit);
     }
 
-    private void ApplyTurn(InstanceState state, TurnInFlight turn, WorkflowResponse response, ChangeSet changes, long inputsSequence)
+    private void ApplyTurn(InstanceState state, TurnInFlight turn, WorkflowResponse response, ChangeSet changes)
     {
+        MergeDeferred(state, changes);
         var now = Now;
         var outcome = WorkflowTurnApplier.Apply(state.Record, state.History!, state.MaxEventId, response, now, NewId);
 
@@ -96,7 +98,7 @@ internal sealed partial class SidecarEngine
         foreach (var e in outcome.Events)
             AppendHistory(state, e, changes);
         foreach (var (taskId, action) in outcome.Activities)
-            ScheduleActivity(state, taskId, action, changes, inputsSequence);
+            ScheduleActivity(state, taskId, action, changes);
         foreach (var (timerId, fireAt) in outcome.Timers)
             ScheduleTimer(state, timerId, fireAt, changes);
         foreach (var (taskId, childId, action) in outcome.Children)
@@ -131,7 +133,7 @@ internal sealed partial class SidecarEngine
         }
     }
 
-    private void ScheduleActivity(InstanceState state, int taskId, ScheduleTaskAction action, ChangeSet changes, long inputsSequence)
+    private void ScheduleActivity(InstanceState state, int taskId, ScheduleTaskAction action, ChangeSet changes)
     {
         var request = new ActivityRequest
         {
@@ -146,9 +148,8 @@ internal sealed partial class SidecarEngine
         _activities[stored.Id] = new PendingActivity(stored);
         state.Activities.Add(stored.Id);
         changes.Add(new StoreChange.AddActivity(stored));
-        // Side effects must not outrun the decision: once the turn's inputs are durable, a crash that loses
-        // this schedule replays the same turn to the same schedule, and the activity (idempotent) runs again.
-        DispatchWhenDurable(stored.Id, inputsSequence);
+        // Dispatch only once the schedule is durable: an activity's side effects must not outrun its record.
+        changes.AfterCommit.Add(() => Dispatch(DispatchItem.Activity(stored.Id)));
     }
 
     private void ScheduleTimer(InstanceState state, int timerId, DateTimeOffset fireAt, ChangeSet changes)
@@ -236,6 +237,8 @@ internal sealed partial class SidecarEngine
     /// <summary>Removes the instance's queued activities, timers, inbox and in-flight turn.</summary>
     private void DropPendingWork(InstanceState state, ChangeSet changes)
     {
+        // Deferred changes must reach the store before the ones that clear this instance's rows.
+        FlushDeferred(state);
         foreach (var id in state.Activities)
             if (_activities.Remove(id, out var activity))
                 RevokeToken(activity.Token, activity.Worker);

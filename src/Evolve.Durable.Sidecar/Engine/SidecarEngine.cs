@@ -9,11 +9,9 @@ namespace Evolve.Durable.Sidecar.Engine;
 /// The sidecar's state machine. Live state sits in memory under one lock (operations on it are short
 /// and never wait on I/O); every operation turns into a <see cref="ChangeSet"/> that is handed, still
 /// under the lock, to the <see cref="GroupCommitWriter"/>, so the store sees changes in the order memory
-/// did. Callers get a task that completes after the commit. Workflow turns may be dispatched before
-/// their inputs are durable because they are pure and their answer commits strictly after. An activity
-/// is dispatched once everything the turn that scheduled it saw is durable (history, the events it
-/// consumed, its start time): a replay after a crash then makes the same decision, so the activity never
-/// runs for a decision that could be lost. Its own schedule may still be committing at that moment.
+/// did. Callers get a task that completes after the commit. Activities are dispatched only after the
+/// commit that scheduled them (side effects never run for state that could be lost); workflow turns may
+/// be dispatched earlier because they are pure and their answer commits strictly after.
 /// This file: state, commits, readiness. Other parts: Dispatch, Turns, Management.
 /// </summary>
 internal sealed partial class SidecarEngine : IAsyncDisposable
@@ -24,9 +22,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private readonly Dictionary<long, StoredTimer> _timers = [];
     private readonly Dictionary<string, object> _tokens = new(StringComparer.Ordinal);
     private readonly Queue<DispatchItem> _backlog = new();
-    // Activities waiting for the commit (by writer sequence) that makes their scheduling turn's inputs durable.
-    private readonly Queue<(long Sequence, long ActivityId)> _durableWaiters = new();
-    private volatile int _durableWaiterCount;
     private readonly List<WorkerConnection> _workers = [];
     private readonly ISidecarStore _store;
     private readonly GroupCommitWriter _writer;
@@ -42,6 +37,8 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     private long _activitySeq;
     private long _timerSeq;
     private long _workerSeq;
+    private long _deferSeq;
+    private static readonly TimeSpan MaxDeferral = TimeSpan.FromMilliseconds(20);
     private Task _lastCommit = Task.CompletedTask;
 
     public SidecarEngine(ISidecarStore store, SidecarOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -50,7 +47,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = loggerFactory.CreateLogger<SidecarEngine>();
-        _writer = new GroupCommitWriter(store, options.MaxChangesPerCommit, loggerFactory.CreateLogger<GroupCommitWriter>(), OnDurable);
+        _writer = new GroupCommitWriter(store, options.MaxChangesPerCommit, loggerFactory.CreateLogger<GroupCommitWriter>());
         lock (_lock)
             Restore(store.Load());
         _wakeups = new WakeupScheduler(time, OnWakeups, _logger);
@@ -78,6 +75,9 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         BeginStop();
+        lock (_lock)
+            foreach (var state in _instances.Values)
+                FlushDeferred(state);
         await _wakeups.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
@@ -94,8 +94,6 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
                 state.Inbox.AddRange(inbox);
                 _inboxSeq = Math.Max(_inboxSeq, inbox[^1].Seq);
             }
-            if (!record.IsTerminal && snapshot.TurnStarts?.GetValueOrDefault(record.InstanceId) is { } start)
-                state.RestoredTurnStart = start;
             _instances[record.InstanceId] = state;
         }
         foreach (var state in _instances.Values)
@@ -127,7 +125,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
     /// <summary>Hands the change set to the writer (call under the lock); the task completes after its commit.</summary>
     private Task Commit(ChangeSet changes)
     {
-        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0)
+        if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0 && changes.Linked.Count == 0)
             return _lastCommit;
         var after = changes.AfterCommit.Count == 0 ? null : (Action)(() =>
         {
@@ -141,47 +139,63 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         }
         catch (StoreFailedException ex)
         {
+            foreach (var linked in changes.Linked)
+                linked.TrySetException(ex);
             throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
+        }
+        if (changes.Linked.Count > 0)
+        {
+            var acknowledgements = changes.Linked.ToArray();
+            _lastCommit.ContinueWith(commit =>
+            {
+                foreach (var linked in acknowledgements)
+                    if (commit.Exception is { } ex)
+                        linked.TrySetException(ex.InnerExceptions);
+                    else
+                        linked.TrySetResult();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         return _lastCommit;
     }
 
     /// <summary>
-    /// Dispatches the activity once every change set up to <paramref name="inputsSequence"/> is committed:
-    /// at once if that has happened, otherwise from the writer thread right after (call under the lock).
+    /// Holds an instance's changes back so they commit in the same transaction as the answer to its
+    /// in-flight turn (one fsync per step instead of two). The caller's acknowledgement still waits
+    /// for that commit. A deadline, the turn being lost, or the instance's pending work being dropped
+    /// flushes them on their own; the merge happens first thing in the turn's commit, keeping order.
     /// </summary>
-    private void DispatchWhenDurable(long activityId, long inputsSequence)
+    private Task Defer(InstanceState state, ChangeSet changes)
     {
-        if (_writer.DurableSequence >= inputsSequence)
+        if (state.Deferred is null)
         {
-            Dispatch(DispatchItem.Activity(activityId));
-            return;
+            state.Deferred = new DeferredCommit(++_deferSeq);
+            _wakeups.Schedule(Now + MaxDeferral, Wakeup.Flush(state.Id, state.Deferred.Generation));
         }
-        _durableWaiters.Enqueue((inputsSequence, activityId));
-        _durableWaiterCount = _durableWaiters.Count;
-        // The writer reads the count after publishing its sequence; reading the sequence again after
-        // publishing the count means one of the two sides always sees the other.
-        Interlocked.MemoryBarrier();
-        ReleaseDurableWaiters(_writer.DurableSequence);
+        var deferred = state.Deferred.Changes;
+        deferred.Changes.AddRange(changes.Changes);
+        deferred.AfterCommit.AddRange(changes.AfterCommit);
+        return state.Deferred.Done.Task;
     }
 
-    /// <summary>Writer thread, after each commit: dispatches the activities whose inputs are now durable.</summary>
-    private void OnDurable(long sequence)
+    /// <summary>Commits the instance's deferred changes now, ahead of anything enqueued after this call.</summary>
+    private void FlushDeferred(InstanceState state)
     {
-        if (_durableWaiterCount == 0)
+        if (state.Deferred is not { } deferred)
             return;
-        lock (_lock)
-            ReleaseDurableWaiters(sequence);
+        state.Deferred = null;
+        deferred.Changes.Linked.Add(deferred.Done);
+        Commit(deferred.Changes);
     }
 
-    private void ReleaseDurableWaiters(long durableSequence)
+    /// <summary>Moves the instance's deferred changes to the front of a change set that is about to be built.</summary>
+    private static void MergeDeferred(InstanceState state, ChangeSet changes)
     {
-        while (_durableWaiters.TryPeek(out var waiter) && waiter.Sequence <= durableSequence)
-        {
-            _durableWaiters.Dequeue();
-            Dispatch(DispatchItem.Activity(waiter.ActivityId));
-        }
-        _durableWaiterCount = _durableWaiters.Count;
+        if (state.Deferred is not { } deferred)
+            return;
+        state.Deferred = null;
+        changes.Changes.InsertRange(0, deferred.Changes.Changes);
+        changes.AfterCommit.InsertRange(0, deferred.Changes.AfterCommit);
+        changes.Linked.Add(deferred.Done);
     }
 
     /// <summary>Awaits a commit, turning a store failure into a gRPC status the caller can act on.</summary>
@@ -259,6 +273,12 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
                 {
                     if (_instances.TryGetValue(wakeup.InstanceId!, out var starting))
                         MakeReady(starting);
+                    continue;
+                }
+                if (wakeup.Kind == WakeupKind.FlushDeferred)
+                {
+                    if (_instances.TryGetValue(wakeup.InstanceId!, out var holding) && holding.Deferred?.Generation == wakeup.Id)
+                        FlushDeferred(holding);
                     continue;
                 }
                 if (!_timers.Remove(wakeup.Id, out var timer))

@@ -2,13 +2,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Evolve.Durable.Sidecar.Engine;
 
-internal enum WakeupKind { Timer, Start }
+internal enum WakeupKind { Timer, Start, FlushDeferred }
 
-/// <summary>A moment the engine must act on: a durable timer firing or a delayed start.</summary>
+/// <summary>A moment the engine must act on: a durable timer firing, a delayed start, or a deferred commit's deadline.</summary>
 internal readonly record struct Wakeup(WakeupKind Kind, long Id, string? InstanceId)
 {
     public static Wakeup Timer(long id) => new(WakeupKind.Timer, id, null);
     public static Wakeup Start(string instanceId) => new(WakeupKind.Start, 0, instanceId);
+    public static Wakeup Flush(string instanceId, long generation) => new(WakeupKind.FlushDeferred, generation, instanceId);
 }
 
 /// <summary>

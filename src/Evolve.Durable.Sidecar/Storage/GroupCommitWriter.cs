@@ -19,22 +19,14 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private Queue<PendingCommit> _pending = new();
     private Queue<PendingCommit> _draining = new();
     private bool _completed;
-    private long _lastSequence;
-    private long _durableSequence;
-    private readonly Action<long>? _onDurable;
     private readonly Thread _thread;
     private volatile Exception? _fault;
 
-    /// <param name="onDurable">
-    /// Called on the writer thread after each successful transaction (before the callers' after-commit
-    /// actions) with the <see cref="LastSequence"/> of the last change set it held.
-    /// </param>
-    public GroupCommitWriter(ISidecarStore store, int maxChangesPerCommit, ILogger logger, Action<long>? onDurable = null)
+    public GroupCommitWriter(ISidecarStore store, int maxChangesPerCommit, ILogger logger)
     {
         _store = store;
         _maxChangesPerCommit = maxChangesPerCommit;
         _logger = logger;
-        _onDurable = onDurable;
         // A dedicated thread: SQLite calls are synchronous and the fsync must not block the thread pool.
         _thread = new Thread(Run) { IsBackground = true, Name = "evolve-sidecar-writer" };
         _thread.Start();
@@ -42,12 +34,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     /// <summary>Number of transactions committed so far (for diagnostics and tests).</summary>
     public long CommitCount { get; private set; }
-
-    /// <summary>Sequence number of the change set enqueued last (1, 2, …; 0 before the first).</summary>
-    public long LastSequence => Interlocked.Read(ref _lastSequence);
-
-    /// <summary>Every change set up to this sequence number is committed.</summary>
-    public long DurableSequence => Interlocked.Read(ref _durableSequence);
 
     /// <summary>
     /// Queues changes for the next transaction. The returned task completes after the commit (and after
@@ -62,7 +48,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         {
             if (_completed)
                 throw new ObjectDisposedException(nameof(GroupCommitWriter), "The sidecar store is shut down.");
-            pending.Sequence = Interlocked.Increment(ref _lastSequence);
             _pending.Enqueue(pending);
             if (_pending.Count == 1)
                 Monitor.Pulse(_gate);
@@ -101,7 +86,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                     throw new StoreFailedException(_fault);
                 _store.Commit(changes);
                 CommitCount++;
-                Interlocked.Exchange(ref _durableSequence, batch[^1].Sequence);
             }
             catch (Exception ex)
             {
@@ -111,14 +95,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                 foreach (var pending in batch)
                     pending.Done.TrySetException(new StoreFailedException(ex));
                 continue;
-            }
-            try
-            {
-                _onDurable?.Invoke(batch[^1].Sequence);
-            }
-            catch (Exception ex)
-            {
-                _logger.LogError(ex, "Durable-sequence callback failed");
             }
             foreach (var pending in batch)
             {
@@ -158,8 +134,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private sealed record PendingCommit(IReadOnlyList<StoreChange> Changes, Action? AfterCommit)
     {
-        public long Sequence { get; set; }
-
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

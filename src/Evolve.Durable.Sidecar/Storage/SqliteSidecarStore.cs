@@ -61,12 +61,6 @@ public sealed class SqliteSidecarStore : ISidecarStore
             fire_at INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS timers_instance ON timers(instance_id);
-        CREATE TABLE IF NOT EXISTS turn_starts (
-            instance_id TEXT PRIMARY KEY,
-            execution_id TEXT NOT NULL,
-            history_count INTEGER NOT NULL,
-            started_at_ticks INTEGER NOT NULL
-        ) WITHOUT ROWID;
         """;
 
     private const string InstanceColumns =
@@ -140,16 +134,7 @@ public sealed class SqliteSidecarStore : ISidecarStore
             timers.Add(new StoredTimer(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
                 FromMillis(reader.GetInt64(4)))));
 
-        var turnStarts = new Dictionary<string, StoredTurnStart>(StringComparer.Ordinal);
-        ForEachRow("SELECT instance_id, execution_id, history_count, started_at_ticks FROM turn_starts", reader =>
-        {
-            var id = reader.GetString(0);
-            if (live.Contains(id))
-                turnStarts[id] = new StoredTurnStart(id, reader.GetString(1), reader.GetInt32(2),
-                    new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero));
-        });
-
-        return new StoreSnapshot(instances, history, inbox, activities, timers, turnStarts);
+        return new StoreSnapshot(instances, history, inbox, activities, timers);
     }
 
     public void Commit(IReadOnlyList<StoreChange> changes)
@@ -202,7 +187,7 @@ public sealed class SqliteSidecarStore : ISidecarStore
                     p => BindInstance(p, update.Record, includeInput: false));
                 break;
             case StoreChange.DeleteInstance delete:
-                foreach (var table in (string[])["history", "inbox", "activities", "timers", "turn_starts"])
+                foreach (var table in (string[])["history", "inbox", "activities", "timers"])
                     Run(transaction, $"DELETE FROM {table} WHERE instance_id = $id", p => p.Add("$id", delete.InstanceId));
                 Run(transaction, "DELETE FROM instances WHERE id = $id", p => p.Add("$id", delete.InstanceId));
                 break;
@@ -245,12 +230,6 @@ public sealed class SqliteSidecarStore : ISidecarStore
                 break;
             case StoreChange.ClearTimers clear:
                 Run(transaction, "DELETE FROM timers WHERE instance_id = $id", p => p.Add("$id", clear.InstanceId));
-                break;
-            case StoreChange.RecordTurnStart record:
-                Run(transaction, "INSERT OR REPLACE INTO turn_starts (instance_id, execution_id, history_count, started_at_ticks) " +
-                    "VALUES ($id, $execution_id, $history_count, $started_at_ticks)",
-                    p => p.Add("$id", record.Start.InstanceId).Add("$execution_id", record.Start.ExecutionId)
-                        .Add("$history_count", record.Start.HistoryCount).Add("$started_at_ticks", record.Start.StartedAt.UtcTicks));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown store change {change.GetType().Name}.");

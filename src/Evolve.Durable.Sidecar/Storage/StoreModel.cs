@@ -38,23 +38,14 @@ public sealed record StoredActivity(long Id, string InstanceId, string Execution
 /// <summary>A durable timer not yet fired.</summary>
 public sealed record StoredTimer(long Id, string InstanceId, string ExecutionId, int TimerId, DateTimeOffset FireAt);
 
-/// <summary>
-/// When the latest workflow turn of an instance was dispatched: its WorkflowStarted time, which is the
-/// workflow's current time for that turn. Kept so a turn replayed after a crash sees the same time.
-/// </summary>
-/// <param name="HistoryCount">History length when the turn was dispatched; a longer history means it was answered.</param>
-public sealed record StoredTurnStart(string InstanceId, string ExecutionId, int HistoryCount, DateTimeOffset StartedAt);
-
 /// <summary>Everything the engine needs to rebuild its in-memory state after a start.</summary>
 /// <param name="History">Committed history of each non-terminal instance (terminal ones are read on demand).</param>
-/// <param name="TurnStarts">The last recorded turn start of each instance that has one.</param>
 public sealed record StoreSnapshot(
     IReadOnlyList<InstanceRecord> Instances,
     IReadOnlyDictionary<string, List<HistoryEvent>> History,
     IReadOnlyDictionary<string, List<InboxEntry>> Inbox,
     IReadOnlyList<StoredActivity> Activities,
-    IReadOnlyList<StoredTimer> Timers,
-    IReadOnlyDictionary<string, StoredTurnStart>? TurnStarts = null);
+    IReadOnlyList<StoredTimer> Timers);
 
 /// <summary>One row-level change; a commit applies a list of them in one transaction, in order.</summary>
 public abstract record StoreChange
@@ -77,8 +68,6 @@ public abstract record StoreChange
     public sealed record AddTimer(StoredTimer Timer) : StoreChange;
     public sealed record RemoveTimer(long Id) : StoreChange;
     public sealed record ClearTimers(string InstanceId) : StoreChange;
-    /// <summary>Replaces the instance's recorded turn start.</summary>
-    public sealed record RecordTurnStart(StoredTurnStart Start) : StoreChange;
 }
 
 internal static class OrchestrationStatusExtensions
