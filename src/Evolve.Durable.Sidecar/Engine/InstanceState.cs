@@ -9,8 +9,37 @@ internal sealed class InstanceState(InstanceRecord record, List<HistoryEvent>? h
 {
     public InstanceRecord Record { get; set; } = record;
 
+    private List<HistoryEvent>? _history = history;
+
     /// <summary>Current execution's history; null once a terminal instance's history lives only in the store.</summary>
-    public List<HistoryEvent>? History { get; set; } = history;
+    public List<HistoryEvent>? History
+    {
+        get => _history;
+        set
+        {
+            _history = value;
+            MaxEventId = MaxId(value);
+        }
+    }
+
+    /// <summary>Highest event id in <see cref="History"/> (-1 if none): lets a turn's action ids be checked without a scan.</summary>
+    public int MaxEventId { get; private set; } = MaxId(history);
+
+    /// <summary>Appends to the current execution's history (which must be in memory).</summary>
+    public void Append(HistoryEvent e)
+    {
+        _history!.Add(e);
+        MaxEventId = Math.Max(MaxEventId, e.EventId);
+    }
+
+    private static int MaxId(List<HistoryEvent>? events)
+    {
+        var max = -1;
+        if (events is not null)
+            foreach (var e in events)
+                max = Math.Max(max, e.EventId);
+        return max;
+    }
 
     /// <summary>Events the workflow has not seen yet, oldest first.</summary>
     public List<InboxEntry> Inbox { get; } = [];

@@ -27,8 +27,12 @@ internal sealed partial class SidecarEngine
         }
     }
 
-    /// <summary>Writes the worker's assigned items to its stream until the stream or the sidecar stops.</summary>
-    public async Task StreamWorkItemsAsync(WorkerConnection worker, Func<WorkItem, Task> send, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the worker's assigned items to its stream until the stream or the sidecar stops. The send
+    /// callback's flag says whether to flush: items queued together (e.g. the activities one commit
+    /// released) go out in one network write instead of one each.
+    /// </summary>
+    public async Task StreamWorkItemsAsync(WorkerConnection worker, Func<WorkItem, bool, Task> send, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         try
@@ -36,7 +40,7 @@ internal sealed partial class SidecarEngine
             var outbox = worker.Outbox.Reader;
             while (await outbox.WaitToReadAsync(linked.Token).ConfigureAwait(false))
                 while (outbox.TryRead(out var item))
-                    await send(item).ConfigureAwait(false);
+                    await send(item, !outbox.TryPeek(out _)).ConfigureAwait(false);
         }
         finally
         {

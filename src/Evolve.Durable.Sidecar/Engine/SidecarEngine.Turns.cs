@@ -73,7 +73,7 @@ internal sealed partial class SidecarEngine
     {
         MergeDeferred(state, changes);
         var now = Now;
-        var outcome = WorkflowTurnApplier.Apply(state.Record, state.History!, response, now, NewId);
+        var outcome = WorkflowTurnApplier.Apply(state.Record, state.History!, state.MaxEventId, response, now, NewId);
 
         foreach (var e in turn.NewEvents)
             AppendHistory(state, e, changes);

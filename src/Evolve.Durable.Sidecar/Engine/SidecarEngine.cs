@@ -237,17 +237,20 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
 
     private static void AppendHistory(InstanceState state, HistoryEvent e, ChangeSet changes)
     {
-        var history = state.History!;
-        changes.Add(new StoreChange.AppendHistory(state.Id, history.Count, e));
-        history.Add(e);
+        changes.Add(new StoreChange.AppendHistory(state.Id, state.History!.Count, e));
+        state.Append(e);
     }
 
-    /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on it.</summary>
+    /// <summary>Replaces the instance's record, persists it, and wakes anyone long-polling on its status.</summary>
     private void SetRecord(InstanceState state, InstanceRecord record, ChangeSet changes, bool fullRow = false)
     {
+        var statusChanged = state.Record.Status != record.Status;
         state.Record = record with { UpdatedAt = Now };
         changes.Add(fullRow ? new StoreChange.PutInstance(state.Record) : new StoreChange.UpdateInstance(state.Record));
-        WakeWaiters(state);
+        // Long polls wait for a status; waking them on every step of a running instance would cost each
+        // of them a thread hop per step for nothing.
+        if (statusChanged)
+            WakeWaiters(state);
     }
 
     private static void WakeWaiters(InstanceState state)

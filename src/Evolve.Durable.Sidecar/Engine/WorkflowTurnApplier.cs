@@ -29,10 +29,11 @@ internal static class WorkflowTurnApplier
 {
     public const string InvalidActionErrorType = "InvalidWorkflowAction";
 
-    public static TurnOutcome Apply(InstanceRecord instance, IReadOnlyList<HistoryEvent> history,
+    /// <param name="maxUsedId">The highest event id in <paramref name="history"/> (-1 if none).</param>
+    public static TurnOutcome Apply(InstanceRecord instance, IReadOnlyList<HistoryEvent> history, int maxUsedId,
         WorkflowResponse response, DateTimeOffset now, Func<string> newInstanceId)
     {
-        var problem = FindProblem(history, response);
+        var problem = FindProblem(history, maxUsedId, response);
         if (problem is null)
         {
             try
@@ -152,23 +153,19 @@ internal static class WorkflowTurnApplier
     }
 
     /// <summary>Returns a sentence naming what is wrong with the response, or null when it is well formed.</summary>
-    private static string? FindProblem(IReadOnlyList<HistoryEvent> history, WorkflowResponse response)
+    private static string? FindProblem(IReadOnlyList<HistoryEvent> history, int maxUsedId, WorkflowResponse response)
     {
         // New actions normally carry ids above every id in the history; only then is a full scan needed.
-        var maxUsedId = -1;
-        foreach (var past in history)
-            maxUsedId = Math.Max(maxUsedId, past.EventId);
         bool IdUsed(int id) => id <= maxUsedId && history.Any(past => past.EventId == id);
-        var seen = new HashSet<int>();
+        HashSet<int>? seen = response.Actions.Count > 1 ? [] : null;
         foreach (var action in response.Actions)
         {
-            var label = $"action {action.Id} ({action.WorkflowActionTypeCase})";
             if (action.Id < 0)
-                return $"{label} has a negative id; each action's id is its sequence number (0, 1, 2, …).";
-            if (!seen.Add(action.Id))
+                return $"{Label(action)} has a negative id; each action's id is its sequence number (0, 1, 2, …).";
+            if (seen is not null && !seen.Add(action.Id))
                 return $"action id {action.Id} appears twice in one response; each action needs its own sequence number.";
             if (action.WorkflowActionTypeCase != WorkflowAction.WorkflowActionTypeOneofCase.CompleteWorkflow && IdUsed(action.Id))
-                return $"{label} reuses id {action.Id}, which already has an event in the history; only new actions may be sent.";
+                return $"{Label(action)} reuses id {action.Id}, which already has an event in the history; only new actions may be sent.";
             var problem = action.WorkflowActionTypeCase switch
             {
                 WorkflowAction.WorkflowActionTypeOneofCase.None => "has no action type set (empty WorkflowAction).",
@@ -194,8 +191,10 @@ internal static class WorkflowTurnApplier
                 _ => null,
             };
             if (problem is not null)
-                return $"{label} {problem}";
+                return $"{Label(action)} {problem}";
         }
         return null;
     }
+
+    private static string Label(WorkflowAction action) => $"action {action.Id} ({action.WorkflowActionTypeCase})";
 }

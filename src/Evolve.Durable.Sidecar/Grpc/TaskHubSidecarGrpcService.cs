@@ -12,6 +12,7 @@ namespace Evolve.Durable.Sidecar.Grpc;
 internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubSidecarService.TaskHubSidecarServiceBase
 {
     private static readonly Empty EmptyReply = new();
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
 
     public override Task<Empty> Hello(Empty request, ServerCallContext context) => Task.FromResult(EmptyReply);
 
@@ -104,7 +105,11 @@ internal sealed class TaskHubSidecarGrpcService(SidecarEngine engine) : TaskHubS
         {
             // Headers first, so the worker knows it is attached before any item arrives.
             await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
-            await engine.StreamWorkItemsAsync(worker, item => responseStream.WriteAsync(item), context.CancellationToken).ConfigureAwait(false);
+            await engine.StreamWorkItemsAsync(worker, (item, flush) =>
+            {
+                responseStream.WriteOptions = flush ? null : Buffered;
+                return responseStream.WriteAsync(item);
+            }, context.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Evolve.Durable.Sidecar.Storage;
@@ -14,8 +13,12 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private readonly ISidecarStore _store;
     private readonly ILogger _logger;
     private readonly int _maxChangesPerCommit;
-    private readonly Channel<PendingCommit> _pending = Channel.CreateUnbounded<PendingCommit>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    // A plain queue under a monitor: an enqueue wakes the writer thread directly (one futex wake), where a
+    // channel would first hop through the thread pool to complete the task the writer blocks on.
+    private readonly object _gate = new();
+    private Queue<PendingCommit> _pending = new();
+    private Queue<PendingCommit> _draining = new();
+    private bool _completed;
     private readonly Thread _thread;
     private volatile Exception? _fault;
 
@@ -41,14 +44,24 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         if (_fault is { } fault)
             throw new StoreFailedException(fault);
         var pending = new PendingCommit(changes, afterCommit);
-        if (!_pending.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(GroupCommitWriter), "The sidecar store is shut down.");
+        lock (_gate)
+        {
+            if (_completed)
+                throw new ObjectDisposedException(nameof(GroupCommitWriter), "The sidecar store is shut down.");
+            _pending.Enqueue(pending);
+            if (_pending.Count == 1)
+                Monitor.Pulse(_gate);
+        }
         return pending.Done.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
+        lock (_gate)
+        {
+            _completed = true;
+            Monitor.Pulse(_gate);
+        }
         await Task.Run(() => _thread.Join()).ConfigureAwait(false);
     }
 
@@ -56,12 +69,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     {
         var batch = new List<PendingCommit>();
         var changes = new List<StoreChange>();
-        var reader = _pending.Reader;
-        while (WaitForWork(reader))
+        while (TakePending())
         {
             batch.Clear();
             changes.Clear();
-            while (changes.Count < _maxChangesPerCommit && reader.TryRead(out var next))
+            while (changes.Count < _maxChangesPerCommit && _draining.TryDequeue(out var next))
             {
                 batch.Add(next);
                 changes.AddRange(next.Changes);
@@ -99,10 +111,25 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         }
     }
 
-    private static bool WaitForWork(ChannelReader<PendingCommit> reader)
+    /// <summary>
+    /// Blocks until changes are pending, then swaps them into <see cref="_draining"/> (leftovers of a
+    /// batch capped by the change limit stay first); false once shut down with nothing left.
+    /// </summary>
+    private bool TakePending()
     {
-        var wait = reader.WaitToReadAsync();
-        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        if (_draining.Count > 0)
+            return true;
+        lock (_gate)
+        {
+            while (_pending.Count == 0)
+            {
+                if (_completed)
+                    return false;
+                Monitor.Wait(_gate);
+            }
+            (_pending, _draining) = (_draining, _pending);
+            return true;
+        }
     }
 
     private sealed record PendingCommit(IReadOnlyList<StoreChange> Changes, Action? AfterCommit)
