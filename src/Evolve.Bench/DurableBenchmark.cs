@@ -68,7 +68,7 @@ public sealed class DurableBenchmark : IBenchmark
 
     private static IHost BuildWorker(Uri sidecarAddress)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = WorkerHostBuilder.Create();
         builder.Logging.ClearProviders();
         builder.Services.AddDurableWorkflows(r =>
         {

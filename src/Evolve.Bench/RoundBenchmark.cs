@@ -31,7 +31,7 @@ public sealed class RoundBenchmark : IBenchmark
     {
         await using var sidecar = await EmbeddedSidecar.StartAsync(
             new SidecarOptions { DatabasePath = Path.Combine(context.WorkDirectory, "workflows.db") }, null, cancellationToken);
-        var builder = Host.CreateApplicationBuilder();
+        var builder = WorkerHostBuilder.Create();
         builder.Logging.ClearProviders();
         builder.Services.AddDurableWorkflows(r => r.AddEvolutionWorkflows());
         builder.Services.AddEvolveWorkflows();

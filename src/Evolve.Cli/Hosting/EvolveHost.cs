@@ -46,7 +46,7 @@ public static class EvolveHost
 
     public static IHost Build(SidecarSelection selection, bool runWorker, LogLevel logLevel = LogLevel.Warning)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = WorkerHostBuilder.Create();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(logLevel);
