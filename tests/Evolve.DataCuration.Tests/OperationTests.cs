@@ -46,6 +46,18 @@ public sealed class OperationTests
                      "Version 1.2.3 costs 42.5 dollars in 2024; 300.400.500.600 is no address.", cleaned);
     }
 
+    // Without a label in the text the pattern is only tried where a match can start; these pin that shortcut to the pattern's answers.
+    [Theory]
+    [InlineData("Call +1 555.123.4567 or (555) 123-4567 today.", "Call <PHONE> or <PHONE> today.")]
+    [InlineData("Card 4111 1111 1111 1111, id 123-45-6789, host 10.0.0.1.", "Card <ID>, id <ID>, host <IP>.")]
+    [InlineData("In 2019 the 3 groups (n 120) scored 4.5 of 10; code x555-123-4567 and 300.400.500.600 stay.",
+        "In 2019 the 3 groups (n 120) scored 4.5 of 10; code x555-123-4567 and 300.400.500.600 stay.")]
+    [InlineData("Tel \u0665\u0665\u0665-\u0661\u0662\u0663-\u0664\u0665\u0666\u0667 or 555-123-4567.", "Tel <PHONE> or <PHONE>.")]
+    public void Pii_numbers_are_masked_where_the_pattern_matches_and_nowhere_else(string text, string expected)
+    {
+        Assert.Equal(expected, Curation.Clean(new MaskPii(), text));
+    }
+
     [Fact]
     public void Mojibake_is_repaired_and_genuine_accents_are_kept()
     {

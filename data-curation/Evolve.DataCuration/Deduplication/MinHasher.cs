@@ -45,18 +45,8 @@ public sealed class MinHasher
         var words = 0;
         var slot = 0;
         var i = 0;
-        while (i < text.Length)
+        while (WordScanner.NextWord(text, ref i, out var word))
         {
-            while (i < text.Length && !TextStatistics.IsWordChar(text[i])) i++;
-            if (i >= text.Length) break;
-            var word = 14695981039346656037UL;
-            while (i < text.Length && TextStatistics.IsWordChar(text[i]))
-            {
-                var c = text[i++];
-                if (char.IsAsciiLetterUpper(c)) c = (char)(c | 0x20);
-                word = (word ^ c) * 1099511628211UL;
-            }
-
             rolling = rolling * RollBase + word - (words >= shingleSize ? window[slot] * dropFactor : 0);
             window[slot] = word;
             slot = slot + 1 == shingleSize ? 0 : slot + 1;
@@ -80,7 +70,9 @@ public sealed class MinHasher
     {
         var bin = (int)(shingle & (uint)(SignatureLength - 1));
         var value = (uint)(shingle >> 33); // 31 bits: the top bit marks borrowed values
-        if (value < signature[bin]) signature[bin] = value;
+        // Branch-free: whether a shingle wins its bin is a coin toss early in a document, which a branch mispredicts.
+        ref var slot = ref signature[bin];
+        slot = Math.Min(slot, value);
     }
 
     private static void Densify(Span<uint> signature)

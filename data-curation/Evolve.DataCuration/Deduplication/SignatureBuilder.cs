@@ -32,16 +32,17 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             var row = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
-                foreach (var text in await reader.ReadTextAsync(g, cancellationToken))
+                foreach (var value in await reader.ReadTextAsync(g, cancellationToken))
                 {
+                    var text = value.GetValueOrDefault().Span;
                     // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
-                    if (text is not null && TextValidation.IsInvalid(text) && format.InvalidText == InvalidTextPolicy.FailShard)
+                    if (value is not null && TextValidation.IsInvalid(text) && format.InvalidText == InvalidTextPolicy.FailShard)
                     {
                         throw TextValidation.InvalidUtf8(Path.GetFileName(inputPath), row, g, format);
                     }
 
                     var signature = signatures.AsSpan(row * hasher.SignatureLength, hasher.SignatureLength);
-                    var usable = !string.IsNullOrWhiteSpace(text) && !TextValidation.IsInvalid(text);
+                    var usable = !text.IsWhiteSpace() && !TextValidation.IsInvalid(text);
                     present[row] = usable;
                     if (usable)
                     {

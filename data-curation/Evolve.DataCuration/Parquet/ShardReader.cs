@@ -102,15 +102,18 @@ internal sealed class ShardReader : IAsyncDisposable
         }
     }
 
-    /// <summary>Only the text column of a row group (the deduplication pass needs nothing else).</summary>
-    public async Task<string?[]> ReadTextAsync(int index, CancellationToken cancellationToken)
+    /// <summary>
+    /// Only the text column of a row group (the deduplication pass needs nothing else), as slices of Parquet.Net's
+    /// decoded buffer: hashing needs no string per row, and those strings were a large share of the pass's garbage.
+    /// </summary>
+    public async Task<ReadOnlyMemory<char>?[]> ReadTextAsync(int index, CancellationToken cancellationToken)
     {
         try
         {
             var rowGroup = reader.OpenRowGroupReader(index);
-            var column = new StringColumnBuffer(reader.Schema.DataFields[textColumnIndex]);
-            await column.ReadAsync(rowGroup, checked((int)rowGroup.RowCount), cancellationToken);
-            return column.Values;
+            var values = new ReadOnlyMemory<char>?[checked((int)rowGroup.RowCount)];
+            await rowGroup.ReadAsync<ReadOnlyMemory<char>>(reader.Schema.DataFields[textColumnIndex], values.AsMemory(), null, cancellationToken);
+            return values;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

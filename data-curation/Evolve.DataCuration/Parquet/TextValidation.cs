@@ -4,7 +4,7 @@ namespace Evolve.DataCuration.Parquet;
 internal static class TextValidation
 {
     /// <summary>Parquet.Net decodes invalid UTF-8 into U+FFFD; see <see cref="InvalidTextPolicy"/>.</summary>
-    public static bool IsInvalid(string text) => text.Contains('\uFFFD');
+    public static bool IsInvalid(ReadOnlySpan<char> text) => text.Contains('\uFFFD');
 
     public static InvalidShardException InvalidUtf8(string shard, long row, int rowGroup, ShardFormatOptions format) =>
         new($"Row {row} (row group {rowGroup}) of '{shard}' has invalid UTF-8 in text column '{format.TextColumn}'. " +

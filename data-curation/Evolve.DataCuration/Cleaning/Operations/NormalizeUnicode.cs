@@ -21,6 +21,8 @@ public enum UnicodeForm
 public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICleaningOperation
 {
     private static readonly SearchValues<char> Suspects = BuildSuspects();
+    private static readonly SearchValues<char> PlainAscii =
+        SearchValues.Create("\t\n\r" + string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c)));
     private static readonly Dictionary<(char, char), char> Compositions = BuildCompositions();
     private static readonly Dictionary<char, string> Compatibility = new()
     {
@@ -42,14 +44,14 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
         statistics.CountEdit(document, text, Normalize(text, first));
     }
 
-    /// <summary>Printable ASCII is skipped vectorised; only the other characters are looked up.</summary>
+    /// <summary>Printable ASCII and line breaks are skipped vectorised (none is a suspect); only the other characters are looked up.</summary>
     private static int FindSuspect(string text)
     {
         var span = text.AsSpan();
         var offset = 0;
         while (true)
         {
-            var at = span.IndexOfAnyExceptInRange(' ', '~');
+            var at = span.IndexOfAnyExcept(PlainAscii);
             if (at < 0) return -1;
             if (Suspects.Contains(span[at])) return offset + at;
             offset += at + 1;

@@ -1,29 +1,24 @@
-using System.Buffers;
-
 namespace Evolve.DataCuration.Cleaning.Text;
 
-/// <summary>Cheap single-pass measures the quality filters share; ASCII runs are skipped vectorised.</summary>
+/// <summary>Cheap single-pass measures the quality filters share.</summary>
 public static class TextStatistics
 {
-    private static readonly SearchValues<char> AsciiAlphanumericOrSpace =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \n\t\r");
+    // 1 for ASCII characters that are neither letters, digits nor whitespace: one lookup per character, no branches.
+    private static readonly byte[] AsciiSymbols = BuildAsciiSymbols();
 
     /// <summary>Share of characters that are neither letters, digits nor whitespace.</summary>
     public static double SymbolRatio(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty) return 0;
-        var length = text.Length;
+        var table = AsciiSymbols;
         var symbols = 0;
-        while (true)
+        foreach (var c in text)
         {
-            var at = text.IndexOfAnyExcept(AsciiAlphanumericOrSpace);
-            if (at < 0) break;
-            var c = text[at];
-            if (!char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c)) symbols++;
-            text = text[(at + 1)..];
+            if (c < table.Length) symbols += table[c];
+            else if (IsSymbol(c)) symbols++;
         }
 
-        return (double)symbols / length;
+        return (double)symbols / text.Length;
     }
 
     public static double AlphanumericShare(ReadOnlySpan<char> text)
@@ -35,6 +30,15 @@ public static class TextStatistics
 
     /// <summary>Letters and digits, with the ASCII case answered without a table lookup.</summary>
     public static bool IsWordChar(char c) => c < 128 ? char.IsAsciiLetterOrDigit(c) : char.IsLetterOrDigit(c);
+
+    private static bool IsSymbol(char c) => !char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c);
+
+    private static byte[] BuildAsciiSymbols()
+    {
+        var table = new byte[128];
+        for (var c = 0; c < table.Length; c++) table[c] = IsSymbol((char)c) ? (byte)1 : (byte)0;
+        return table;
+    }
 
     /// <summary>
     /// Word count (up to <paramref name="maxWords"/>, at most 4096) and distinct-word ratio of those words, hashed
@@ -49,26 +53,15 @@ public static class TextStatistics
         var words = 0;
         var distinct = 0;
         var i = 0;
-        while (i < text.Length && words < maxWords)
+        while (words < maxWords && WordScanner.NextWord(text, ref i, out var hash))
         {
-            while (i < text.Length && !IsWordChar(text[i])) i++;
-            if (i >= text.Length) break;
-            ulong hash = 14695981039346656037UL;
-            while (i < text.Length && IsWordChar(text[i]))
-            {
-                var c = text[i++];
-                hash = (hash ^ (char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c)) * 1099511628211UL;
-            }
-
             words++;
             hash |= 1; // 0 marks an empty slot
             var slot = (int)(FastHash.Mix(hash) & (ulong)(capacity - 1));
             while (table[slot] != 0 && table[slot] != hash) slot = (slot + 1) & (capacity - 1);
-            if (table[slot] == 0)
-            {
-                table[slot] = hash;
-                distinct++;
-            }
+            // Branch-free: new and repeated words alternate unpredictably in prose.
+            distinct += table[slot] == 0 ? 1 : 0;
+            table[slot] = hash;
         }
 
         return (words, words == 0 ? 0 : (double)distinct / words);
