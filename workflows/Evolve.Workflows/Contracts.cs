@@ -54,6 +54,8 @@ public static class StopReasons
     public const string TargetReached = "target_reached";
     public const string BudgetExhausted = "budget_exhausted";
     public const string StoppedByOperator = "stopped_by_operator";
+    /// <summary>The model endpoint refused the campaign's configuration (401, 403, 404): the detail says what to fix.</summary>
+    public const string ConfigurationError = "configuration_error";
 }
 
 /// <summary>Output of <see cref="EvolutionCampaignWorkflow"/>.</summary>
@@ -174,7 +176,9 @@ public sealed record StaticCheckStep(NodeStatus Status, string? Error, IReadOnly
     public bool Passed => Status == NodeStatus.Ok;
 }
 
-public sealed record DebugInput(CampaignContext Campaign, long Round, string CodePath, IReadOnlyList<string> Diagnostics, string? Error, int Attempt);
+/// <param name="RuntimeError">Set when the program crashed in the first stage: the error and stack trace (Diagnostics is then empty).</param>
+public sealed record DebugInput(CampaignContext Campaign, long Round, string CodePath, IReadOnlyList<string> Diagnostics, string? Error, int Attempt,
+    string? RuntimeError = null);
 
 public sealed record DebugStep(string? RepairedCodePath, string? FailureReason, string? Model, TokenUsage Usage, AgentOutage? Outage = null);
 
@@ -207,7 +211,14 @@ public sealed record CommitInput(
     string? Analysis,
     TokenUsage Usage,
     double ResearchSeconds,
-    double EvaluationSeconds);
+    double EvaluationSeconds,
+    double? JudgeScore = null);
+
+public sealed record JudgeInput(CampaignContext Campaign, long Round, CandidateRef Candidate, CandidateOutcome Outcome);
+
+/// <param name="Score">The judge's 0–1 score; null when there is no judge or judging was skipped.</param>
+/// <param name="Note">What the node's analysis records about judging.</param>
+public sealed record JudgeStep(double? Score, string? Note, TokenUsage Usage);
 
 public sealed record CommitStep(string NodeId, NodeStatus Status, double? Score, string Outcome);
 

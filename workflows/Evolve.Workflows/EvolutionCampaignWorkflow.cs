@@ -1,5 +1,6 @@
 using System.Globalization;
 using Evolve.Core;
+using Evolve.Agents.Llm;
 using Evolve.Durable;
 using Evolve.Workflows.Activities;
 
@@ -131,9 +132,22 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         {
             for (var attempt = 1; ; attempt++)
             {
-                var summary = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
-                    RoundInputFor(round, commitOutageAsFailure: stopReason is not null),
-                    new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, round, attempt)));
+                RoundSummary summary;
+                try
+                {
+                    summary = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
+                        RoundInputFor(round, commitOutageAsFailure: stopReason is not null),
+                        new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, round, attempt)));
+                }
+                catch (WorkflowTaskFailedException e) when (e.FailureDetails.IsCausedBy<LlmRequestException>())
+                {
+                    // Every round would fail the same way (bad key, unknown model or endpoint): stop instead of burning rounds.
+                    // The round stays uncommitted; a restarted campaign runs it again.
+                    var message = RootCause(e.FailureDetails, typeof(LlmRequestException).FullName!).ErrorMessage;
+                    stopReason ??= StopReasons.ConfigurationError;
+                    stopDetail ??= message;
+                    return new RoundSummary(round, null, NodeStatus.ResearchFailed, null, message, null, 0, 0, 0, 0, 0);
+                }
                 if (summary.Outage is not { } outage) return summary;
 
                 var delay = TimeSpan.FromSeconds(outage.RetryAfterSeconds is > 0 and var s ? s : limits.OutageBackoffSeconds);
@@ -153,7 +167,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             var better = summary.Status == NodeStatus.Ok && summary.Score is { } score && (progress.BestScore is not { } best || score > best);
             progress = progress with
             {
-                RoundsDone = progress.RoundsDone + (summary.Round > 0 ? 1 : 0),
+                RoundsDone = progress.RoundsDone + (summary.Round > 0 && summary.NodeId is not null ? 1 : 0),
                 BestScore = better ? summary.Score : progress.BestScore,
                 BestRound = better ? summary.Round : progress.BestRound,
                 Tokens = progress.Tokens + summary.Tokens,
@@ -224,6 +238,9 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             LastOutcome = "seed " + seed.Describe(),
         };
     }
+
+    private static WorkflowTaskFailureDetails RootCause(WorkflowTaskFailureDetails failure, string errorType) =>
+        failure.ErrorType == errorType || failure.InnerFailure is null ? failure : RootCause(failure.InnerFailure, errorType);
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
