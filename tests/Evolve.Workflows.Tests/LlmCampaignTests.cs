@@ -208,6 +208,32 @@ public sealed class LlmCampaignTests
     }
 
     [Fact]
+    public async Task The_judges_score_is_blended_into_the_node_score_with_judge_weight_and_an_unusable_judge_is_skipped()
+    {
+        await using var server = new FakeOpenAiServer();
+        server.Enqueue(
+            Proposal("Judged", Moved()), FakeReply.Chat("""{"score": 1.0, "rationale": "clean, well-motivated change"}"""),
+            Proposal("Unjudged", Moved("0.0811")), FakeReply.Chat("no idea"), FakeReply.Chat("still no idea"));
+        await using var host = await TestHost.StartAsync();
+        var agents = ResearcherOnly + "  judge: { temperature: 0 }\n";
+        var campaign = await StartAsync(host, "judge", CampaignYaml(server, agents), ("budgets.rounds", "2"), ("judge.weight", "0.5"));
+
+        await host.WaitAsync(campaign);
+
+        var nodes = await NodesAsync(host, campaign);
+        var metric = TestHost.CirclePacking.PrimaryMetric;
+        Assert.True(nodes[1].Status == NodeStatus.Ok, $"{nodes[1].Status}: {nodes[1].Error}");
+        Assert.Equal(0.5 * nodes[1].Metrics[metric] + 0.5 * 1.0, nodes[1].Score!.Value, 9);
+        Assert.Contains("judge: 1 (weight 0.5): clean, well-motivated change", nodes[1].Analysis);
+        Assert.Equal(2 * 1000, nodes[1].Costs.InputTokens); // researcher + judge
+        Assert.True(nodes[2].Status == NodeStatus.Ok, $"{nodes[2].Status}: {nodes[2].Error}");
+        Assert.Equal(nodes[2].Metrics[metric], nodes[2].Score!.Value, 9); // judging skipped: the measured score
+        Assert.Contains("judge skipped", nodes[2].Analysis);
+        Assert.Equal(3 * 1000, nodes[2].Costs.InputTokens); // the rejected judge replies still count
+        Assert.Equal(0, server.Pending);
+    }
+
+    [Fact]
     public async Task A_cost_budget_stops_the_campaign_with_the_spend_in_its_result_and_status()
     {
         await using var server = new FakeOpenAiServer();

@@ -33,7 +33,19 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         var limits = input.Limits;
         var campaign = input.Campaign;
         var options = EvolutionRoundWorkflow.ActivityOptions(limits.ActivityAttempts);
-        var progress = input.Progress ?? await StartAsync(context, input, options);
+        CampaignProgress progress;
+        try
+        {
+            progress = input.Progress ?? await StartAsync(context, input, options);
+        }
+        catch (WorkflowTaskFailedException e) when (e.FailureDetails.IsCausedBy<LlmRequestException>())
+        {
+            // The seed round's agent (the analyzer) was refused: nothing can run until the configuration is fixed.
+            var message = RootCause(e.FailureDetails, typeof(LlmRequestException).FullName!).ErrorMessage;
+            context.SetCustomStatus(new CampaignStatus("completed", 0, limits.Rounds, 0, null, null, null, null, 0, 0, null,
+                StopReasons.ConfigurationError, message));
+            return new CampaignResult(StopReasons.ConfigurationError, message, 0, null, null, null, 0, 0, 0, 0);
+        }
         var pending = new Queue<long>(progress.PendingRounds);
         var inFlight = new List<(Task<RoundSummary> Task, long Round)>();
         var waiting = new HashSet<long>();
