@@ -215,7 +215,7 @@ public sealed class LlmCampaignTests
             Proposal("Judged", Moved()), FakeReply.Chat("""{"score": 1.0, "rationale": "clean, well-motivated change"}"""),
             Proposal("Unjudged", Moved("0.0811")), FakeReply.Chat("no idea"), FakeReply.Chat("still no idea"));
         await using var host = await TestHost.StartAsync();
-        var agents = ResearcherOnly + "  judge: { temperature: 0 }\n";
+        var agents = ResearcherOnly + "\n  judge: { temperature: 0 }";
         var campaign = await StartAsync(host, "judge", CampaignYaml(server, agents), ("budgets.rounds", "2"), ("judge.weight", "0.5"));
 
         await host.WaitAsync(campaign);
