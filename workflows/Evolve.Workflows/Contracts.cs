@@ -45,7 +45,8 @@ public sealed record CampaignProgress(
     int Outages,
     int Generation,
     int StageCount,
-    string PrimaryMetric);
+    string PrimaryMetric,
+    bool HasJudge = false);
 
 /// <summary>Why a campaign stopped.</summary>
 public static class StopReasons
@@ -93,6 +94,7 @@ public sealed record CampaignStatus(
 
 /// <summary>Input of <see cref="EvolutionRoundWorkflow"/>.</summary>
 /// <param name="Round">The round to produce; 0 evaluates and commits the task's initial program.</param>
+/// <param name="Judge">Run the judge step for ok candidates (the campaign has a judge).</param>
 /// <param name="CommitOutageAsFailure">When the agent endpoint is down: true commits the round as research_failed (the campaign is stopping), false returns an outage so the campaign retries the round later.</param>
 public sealed record RoundInput(
     CampaignContext Campaign,
@@ -101,7 +103,8 @@ public sealed record RoundInput(
     int StageCount,
     string PrimaryMetric,
     int ActivityAttempts,
-    bool CommitOutageAsFailure = false);
+    bool CommitOutageAsFailure = false,
+    bool Judge = false);
 
 /// <summary>An agent endpoint was unavailable: the round was not committed.</summary>
 public sealed record AgentOutage(string Agent, string Reason, double? RetryAfterSeconds)
@@ -145,6 +148,7 @@ public sealed record RoundStepInput(CampaignContext Campaign, long Round);
 /// <summary>What the campaign needs from its directory before the first round.</summary>
 /// <param name="CommittedRounds">Rounds that already have a node (a restarted campaign skips them).</param>
 /// <param name="SeedCognitionErrors">Bad lines of the task's cognition.jsonl (the good ones were imported).</param>
+/// <param name="HasJudge">The campaign has a judge: rounds run the judge step (otherwise they skip its workflow turn).</param>
 public sealed record CampaignPlan(
     int StageCount,
     string PrimaryMetric,
@@ -155,7 +159,8 @@ public sealed record CampaignPlan(
     long? BestRound,
     double? InitialScore,
     long Tokens,
-    double CostUsd);
+    double CostUsd,
+    bool HasJudge = false);
 
 public sealed record CognitionRef(string Id, double Similarity);
 

@@ -172,7 +172,8 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         }
 
         RoundInput RoundInputFor(long round, bool commitOutageAsFailure) =>
-            new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure);
+            new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure,
+                progress.HasJudge);
 
         void Record(RoundSummary summary)
         {
@@ -225,7 +226,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             Enumerable.Range(1, input.Limits.Rounds).Select(r => (long)r).Where(r => !committed.Contains(r)).ToList(),
             committed.Count(r => r > 0), plan.BestScore, plan.BestRound, plan.InitialScore, plan.Tokens, plan.CostUsd, false,
             plan.SeedCognitionErrors.Count == 0 ? null : "seed cognition: " + string.Join("; ", plan.SeedCognitionErrors),
-            0, 0, plan.StageCount, plan.PrimaryMetric);
+            0, 0, plan.StageCount, plan.PrimaryMetric, plan.HasJudge);
         if (committed.Contains(0)) return progress;
 
         RoundSummary seed;

@@ -144,7 +144,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         async Task<RoundSummary> FinishAsync(CandidateOutcome outcome)
         {
             double? judgeScore = null;
-            if (outcome.Status == NodeStatus.Ok && candidate is not null && round > 0)
+            if (input.Judge && outcome.Status == NodeStatus.Ok && candidate is not null && round > 0)
             {
                 var judged = await context.CallActivityAsync<JudgeStep>(nameof(JudgeActivity), new JudgeInput(campaign, round, candidate, outcome), options);
                 usage = usage.Add(judged.Usage);
