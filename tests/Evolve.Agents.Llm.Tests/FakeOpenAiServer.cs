@@ -72,6 +72,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public int Pending => _script.Count;
 
+    /// <summary>Answers a chat request before the script is consulted (null: use the script); for tests whose agents run concurrently.</summary>
+    public Func<RecordedRequest, FakeReply?>? Respond { get; set; }
+
     public FakeOpenAiServer Enqueue(params FakeReply[] replies)
     {
         foreach (var reply in replies) _script.Enqueue(reply);
@@ -106,7 +109,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             string body;
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync();
             var path = context.Request.Url!.AbsolutePath;
-            _requests.Enqueue(new RecordedRequest(context.Request.HttpMethod, path, context.Request.Headers["Authorization"], body));
+            var recorded = new RecordedRequest(context.Request.HttpMethod, path, context.Request.Headers["Authorization"], body);
+            _requests.Enqueue(recorded);
             if (path.EndsWith("/embeddings", StringComparison.Ordinal))
             {
                 await WriteAsync(context, 200, Embeddings(body), null);
@@ -117,7 +121,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 await WriteAsync(context, 404, "{\"error\":{\"message\":\"no such route\"}}", null);
                 return;
             }
-            if (!_script.TryDequeue(out var reply))
+            var reply = Respond?.Invoke(recorded);
+            if (reply is null && !_script.TryDequeue(out reply))
             {
                 await WriteAsync(context, 500, "{\"error\":{\"message\":\"the fake server has no scripted reply left\"}}", null);
                 return;

@@ -62,7 +62,7 @@ public sealed class ConfigurationTests : IDisposable
             ("budgets.max_cost_usd", "1.25"), ("sampler.kind", "map-elites"), ("sampler.c", "2"), ("sampler.top_k", "6"), ("sampler.top_m", "20"),
             ("sampler.context_count", "2"), ("sampler.lesson_count", "1"), ("sampler.islands", "3"), ("sampler.migration_interval", "5"),
             ("sampler.migration_rate", "0.5"), ("cognition.top_k", "8"), ("cognition.min_similarity", "0.2"), ("cognition.merge_threshold", "0.8"),
-            ("novelty.similarity_threshold", "0.97"), ("workflow.continue_as_new_every", "11"), ("workflow.outage_backoff_seconds", "15"),
+            ("novelty.similarity_threshold", "0.97"), ("judge.weight", "0.35"), ("workflow.continue_as_new_every", "11"), ("workflow.outage_backoff_seconds", "15"),
             ("workflow.activity_attempts", "2"));
         Assert.Equal(CampaignSettingKeys.All.Count, flags.Values.Count); // the test names every key
 
@@ -73,6 +73,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal((3, 5, 0.5), (s.Sampler.MapElites.Islands, s.Sampler.MapElites.MigrationInterval, s.Sampler.MapElites.MigrationRate));
         Assert.Equal((8, 0.2, 0.8, 0.97), (s.CognitionTopK, s.CognitionMinSimilarity, s.CognitionMergeThreshold, s.NoveltySimilarityThreshold));
         Assert.Equal((11, 15.0, 2), (s.ContinueAsNewEvery, s.OutageBackoffSeconds, s.ActivityAttempts));
+        Assert.Equal(0.35, s.JudgeWeight);
 
         var path = configuration.Save(_folder);
         Assert.Equal(Path.Combine(_folder, CampaignConfiguration.EffectiveFileName), path);
@@ -92,14 +93,22 @@ public sealed class ConfigurationTests : IDisposable
               max_tokens: ${EVOLVE_TEST_UNSET_VARIABLE}
             sampler:
               kind: annealing
-            llm:
+            llms:
               model: gpt
+            llm:
+              endpoint: http://localhost:8000/v1
+              model: qwen
+              temprature: 0.5
+            judge:
+              weight: 2
             """);
 
         var error = Assert.Throws<CampaignConfigurationException>(() => CampaignConfiguration.Build(
             [CampaignConfiguration.TaskLayer(Task), CampaignConfiguration.FileLayer(file), Flags(("budgets.parallel", "0"))], _ => null));
 
-        Assert.Contains(error.Errors, e => e == "llm: unknown section (in campaign.yaml); allowed sections: campaign, budgets, sampler, cognition, novelty, workflow");
+        Assert.Contains(error.Errors, e => e == "llms: unknown section (in campaign.yaml); allowed sections: campaign, budgets, sampler, cognition, novelty, judge, workflow, llm");
+        Assert.Contains(error.Errors, e => e.Contains("temprature", StringComparison.Ordinal) && e.EndsWith("(in campaign.yaml)", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e == "judge.weight is '2'; allowed: a number between 0 and 1 (from campaign.yaml)");
         Assert.Contains(error.Errors, e => e.StartsWith("budgets.paralel: unknown key (in campaign.yaml); allowed in budgets: rounds, parallel,", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e == "budgets.rounds is 'many'; allowed: a whole number between 1 and 1000000 (from campaign.yaml)");
         Assert.Contains(error.Errors, e => e == "budgets.parallel is '0'; allowed: a whole number between 1 and 64 (from command line)");
@@ -143,4 +152,38 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void The_llm_section_is_read_saved_without_keys_and_read_back_from_the_effective_file()
+    {
+        var file = WriteYaml("""
+            budgets:
+              rounds: 3
+            llm:
+              endpoint: ${EVOLVE_TEST_LLM_ENDPOINT:-http://localhost:8000/v1}
+              model: qwen-coder
+              api_key_env: EVOLVE_TEST_KEY
+              researcher: { mode: diff }
+              judge: { temperature: 0 }
+              prices:
+                qwen-coder: { input_per_million: 0.5, output_per_million: 1.5 }
+            judge:
+              weight: 0.5
+            """);
+
+        var configuration = CampaignConfiguration.Build([CampaignConfiguration.TaskLayer(Task), CampaignConfiguration.FileLayer(file)], _ => null);
+        configuration.Save(_folder);
+        var reloaded = CampaignConfiguration.LoadEffective(_folder).Settings.Llm;
+
+        foreach (var llm in new[] { configuration.Settings.Llm, reloaded })
+        {
+            Assert.Equal(("http://localhost:8000/v1", "qwen-coder", "EVOLVE_TEST_KEY"), (llm.Defaults.Endpoint, llm.Defaults.Model, llm.Defaults.ApiKeyEnv));
+            Assert.Equal(Agents.ProposalMode.Diff, llm.Researcher.Mode);
+            Assert.True(llm.Judge.Enabled);
+            Assert.Equal(0.5, llm.Prices["qwen-coder"].InputPerMillion);
+        }
+        Assert.Equal(0.5, configuration.Settings.JudgeWeight);
+        Assert.Contains("llm:", File.ReadAllText(Path.Combine(_folder, CampaignConfiguration.EffectiveFileName)));
+        Assert.False(CampaignConfiguration.Build([CampaignConfiguration.TaskLayer(Task)]).Settings.Llm.AnyConfigured); // no section: offline
+    }
 }

@@ -53,7 +53,10 @@ public static class CampaignLauncher
             var allowed = overrides.Select(layer => layer with
             {
                 Values = layer.Values.Where(v => ResumableSections.Contains(v.Key.Split('.')[0])).ToDictionary(v => v.Key, v => v.Value),
+                Llm = null,
             }).ToList();
+            if (overrides.Any(l => l.Llm is not null))
+                notes.Add("llm: kept the campaign's saved LLM settings; start a new --campaign-dir to change them");
             var ignored = overrides.SelectMany(l => l.Values.Keys).Where(k => !ResumableSections.Contains(k.Split('.')[0])).Distinct().ToList();
             configuration = CampaignConfiguration.Build([saved, .. allowed], environment);
             var savedConfiguration = CampaignConfiguration.Build([saved], environment);

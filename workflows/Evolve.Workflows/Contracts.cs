@@ -45,7 +45,8 @@ public sealed record CampaignProgress(
     int Outages,
     int Generation,
     int StageCount,
-    string PrimaryMetric);
+    string PrimaryMetric,
+    bool HasJudge = false);
 
 /// <summary>Why a campaign stopped.</summary>
 public static class StopReasons
@@ -54,6 +55,8 @@ public static class StopReasons
     public const string TargetReached = "target_reached";
     public const string BudgetExhausted = "budget_exhausted";
     public const string StoppedByOperator = "stopped_by_operator";
+    /// <summary>The model endpoint refused the campaign's configuration (401, 403, 404): the detail says what to fix.</summary>
+    public const string ConfigurationError = "configuration_error";
 }
 
 /// <summary>Output of <see cref="EvolutionCampaignWorkflow"/>.</summary>
@@ -91,6 +94,7 @@ public sealed record CampaignStatus(
 
 /// <summary>Input of <see cref="EvolutionRoundWorkflow"/>.</summary>
 /// <param name="Round">The round to produce; 0 evaluates and commits the task's initial program.</param>
+/// <param name="Judge">Run the judge step for ok candidates (the campaign has a judge).</param>
 /// <param name="CommitOutageAsFailure">When the agent endpoint is down: true commits the round as research_failed (the campaign is stopping), false returns an outage so the campaign retries the round later.</param>
 public sealed record RoundInput(
     CampaignContext Campaign,
@@ -99,7 +103,8 @@ public sealed record RoundInput(
     int StageCount,
     string PrimaryMetric,
     int ActivityAttempts,
-    bool CommitOutageAsFailure = false);
+    bool CommitOutageAsFailure = false,
+    bool Judge = false);
 
 /// <summary>An agent endpoint was unavailable: the round was not committed.</summary>
 public sealed record AgentOutage(string Agent, string Reason, double? RetryAfterSeconds)
@@ -143,6 +148,7 @@ public sealed record RoundStepInput(CampaignContext Campaign, long Round);
 /// <summary>What the campaign needs from its directory before the first round.</summary>
 /// <param name="CommittedRounds">Rounds that already have a node (a restarted campaign skips them).</param>
 /// <param name="SeedCognitionErrors">Bad lines of the task's cognition.jsonl (the good ones were imported).</param>
+/// <param name="HasJudge">The campaign has a judge: rounds run the judge step (otherwise they skip its workflow turn).</param>
 public sealed record CampaignPlan(
     int StageCount,
     string PrimaryMetric,
@@ -153,7 +159,8 @@ public sealed record CampaignPlan(
     long? BestRound,
     double? InitialScore,
     long Tokens,
-    double CostUsd);
+    double CostUsd,
+    bool HasJudge = false);
 
 public sealed record CognitionRef(string Id, double Similarity);
 
@@ -174,7 +181,9 @@ public sealed record StaticCheckStep(NodeStatus Status, string? Error, IReadOnly
     public bool Passed => Status == NodeStatus.Ok;
 }
 
-public sealed record DebugInput(CampaignContext Campaign, long Round, string CodePath, IReadOnlyList<string> Diagnostics, string? Error, int Attempt);
+/// <param name="RuntimeError">Set when the program crashed in the first stage: the error and stack trace (Diagnostics is then empty).</param>
+public sealed record DebugInput(CampaignContext Campaign, long Round, string CodePath, IReadOnlyList<string> Diagnostics, string? Error, int Attempt,
+    string? RuntimeError = null);
 
 public sealed record DebugStep(string? RepairedCodePath, string? FailureReason, string? Model, TokenUsage Usage, AgentOutage? Outage = null);
 
@@ -207,7 +216,14 @@ public sealed record CommitInput(
     string? Analysis,
     TokenUsage Usage,
     double ResearchSeconds,
-    double EvaluationSeconds);
+    double EvaluationSeconds,
+    double? JudgeScore = null);
+
+public sealed record JudgeInput(CampaignContext Campaign, long Round, CandidateRef Candidate, CandidateOutcome Outcome);
+
+/// <param name="Score">The judge's 0–1 score; null when there is no judge or judging was skipped.</param>
+/// <param name="Note">What the node's analysis records about judging.</param>
+public sealed record JudgeStep(double? Score, string? Note, TokenUsage Usage);
 
 public sealed record CommitStep(string NodeId, NodeStatus Status, double? Score, string Outcome);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Evolve.Core;
+using Evolve.Agents.Llm;
 using Evolve.Durable;
 using Evolve.Workflows.Activities;
 
@@ -32,7 +33,19 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         var limits = input.Limits;
         var campaign = input.Campaign;
         var options = EvolutionRoundWorkflow.ActivityOptions(limits.ActivityAttempts);
-        var progress = input.Progress ?? await StartAsync(context, input, options);
+        CampaignProgress progress;
+        try
+        {
+            progress = input.Progress ?? await StartAsync(context, input, options);
+        }
+        catch (WorkflowTaskFailedException e) when (e.FailureDetails.IsCausedBy<LlmRequestException>())
+        {
+            // The seed round's agent (the analyzer) was refused: nothing can run until the configuration is fixed.
+            var message = RootCause(e.FailureDetails, typeof(LlmRequestException).FullName!).ErrorMessage;
+            context.SetCustomStatus(new CampaignStatus("completed", 0, limits.Rounds, 0, null, null, null, null, 0, 0, null,
+                StopReasons.ConfigurationError, message));
+            return new CampaignResult(StopReasons.ConfigurationError, message, 0, null, null, null, 0, 0, 0, 0);
+        }
         var pending = new Queue<long>(progress.PendingRounds);
         var inFlight = new List<(Task<RoundSummary> Task, long Round)>();
         var waiting = new HashSet<long>();
@@ -131,9 +144,22 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         {
             for (var attempt = 1; ; attempt++)
             {
-                var summary = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
-                    RoundInputFor(round, commitOutageAsFailure: stopReason is not null),
-                    new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, round, attempt)));
+                RoundSummary summary;
+                try
+                {
+                    summary = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
+                        RoundInputFor(round, commitOutageAsFailure: stopReason is not null),
+                        new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, round, attempt)));
+                }
+                catch (WorkflowTaskFailedException e) when (e.FailureDetails.IsCausedBy<LlmRequestException>())
+                {
+                    // Every round would fail the same way (bad key, unknown model or endpoint): stop instead of burning rounds.
+                    // The round stays uncommitted; a restarted campaign runs it again.
+                    var message = RootCause(e.FailureDetails, typeof(LlmRequestException).FullName!).ErrorMessage;
+                    stopReason ??= StopReasons.ConfigurationError;
+                    stopDetail ??= message;
+                    return new RoundSummary(round, null, NodeStatus.ResearchFailed, null, message, null, 0, 0, 0, 0, 0);
+                }
                 if (summary.Outage is not { } outage) return summary;
 
                 var delay = TimeSpan.FromSeconds(outage.RetryAfterSeconds is > 0 and var s ? s : limits.OutageBackoffSeconds);
@@ -146,14 +172,15 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         }
 
         RoundInput RoundInputFor(long round, bool commitOutageAsFailure) =>
-            new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure);
+            new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure,
+                progress.HasJudge);
 
         void Record(RoundSummary summary)
         {
             var better = summary.Status == NodeStatus.Ok && summary.Score is { } score && (progress.BestScore is not { } best || score > best);
             progress = progress with
             {
-                RoundsDone = progress.RoundsDone + (summary.Round > 0 ? 1 : 0),
+                RoundsDone = progress.RoundsDone + (summary.Round > 0 && summary.NodeId is not null ? 1 : 0),
                 BestScore = better ? summary.Score : progress.BestScore,
                 BestRound = better ? summary.Round : progress.BestRound,
                 Tokens = progress.Tokens + summary.Tokens,
@@ -199,7 +226,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             Enumerable.Range(1, input.Limits.Rounds).Select(r => (long)r).Where(r => !committed.Contains(r)).ToList(),
             committed.Count(r => r > 0), plan.BestScore, plan.BestRound, plan.InitialScore, plan.Tokens, plan.CostUsd, false,
             plan.SeedCognitionErrors.Count == 0 ? null : "seed cognition: " + string.Join("; ", plan.SeedCognitionErrors),
-            0, 0, plan.StageCount, plan.PrimaryMetric);
+            0, 0, plan.StageCount, plan.PrimaryMetric, plan.HasJudge);
         if (committed.Contains(0)) return progress;
 
         RoundSummary seed;
@@ -224,6 +251,9 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             LastOutcome = "seed " + seed.Describe(),
         };
     }
+
+    private static WorkflowTaskFailureDetails RootCause(WorkflowTaskFailureDetails failure, string errorType) =>
+        failure.ErrorType == errorType || failure.InnerFailure is null ? failure : RootCause(failure.InnerFailure, errorType);
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -25,6 +25,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         IReadOnlyList<CognitionRef> cognition = [];
         CandidateRef? candidate;
         var debugLog = new List<string>();
+        var debugAttempts = 0; // shared by compile-error and runtime-crash repairs: debug_retries bounds both together
 
         if (round == 0)
         {
@@ -59,6 +60,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         compileMs += check.DurationMs;
         for (var attempt = 1; !check.Passed && attempt <= input.DebugRetries; attempt++)
         {
+            debugAttempts = attempt;
             var debug = await context.CallActivityAsync<DebugStep>(nameof(DebugActivity),
                 new DebugInput(campaign, round, candidate.CodePath, check.Diagnostics, check.Error, attempt), options);
             usage = usage.Add(debug.Usage);
@@ -96,6 +98,16 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
             var result = await context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
                 new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
             evaluateMs += result.Duration.TotalMilliseconds;
+            if (round > 0 && stage == 0 && result.Status == NodeStatus.Crash && debugAttempts < input.DebugRetries)
+            {
+                var (repairOutage, repaired) = await RepairCrashAsync(result);
+                if (repairOutage is not null && !input.CommitOutageAsFailure) return Outage(repairOutage);
+                if (repaired)
+                {
+                    stage = -1; // evaluate the repaired program from the first stage
+                    continue;
+                }
+            }
             stages.Add(result);
             if (!result.Passed) break;
         }
@@ -103,8 +115,42 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         return await FinishAsync(new CandidateOutcome(cascade.Status, cascade.Error, cascade.Metrics, cascade.PrimaryScore,
             cascade.StageReachedIndex + 1, cascade));
 
+        // A program that crashed in the first stage goes to the debugger with the runtime error and stack trace; a repair
+        // that passes the static check replaces the candidate (its novelty was judged on the original idea).
+        async Task<(AgentOutage? Outage, bool Repaired)> RepairCrashAsync(StageResult crash)
+        {
+            var attempt = ++debugAttempts;
+            var runtimeError = string.IsNullOrWhiteSpace(crash.StderrTail) ? crash.Error ?? "crash" : $"{crash.Error}\n{crash.StderrTail}";
+            var debug = await context.CallActivityAsync<DebugStep>(nameof(DebugActivity),
+                new DebugInput(campaign, round, candidate!.CodePath, [], crash.Error, attempt, runtimeError), options);
+            usage = usage.Add(debug.Usage);
+            if (debug.Outage is { } outage) return (outage, false);
+            if (debug.RepairedCodePath is null)
+            {
+                debugLog.Add($"debug attempt {attempt} (runtime crash): no repair ({debug.FailureReason})");
+                debugAttempts = input.DebugRetries; // the debugger has nothing more to offer
+                return (null, false);
+            }
+            var repairedCheck = await context.CallActivityAsync<StaticCheckStep>(nameof(StaticCheckActivity),
+                new StaticCheckInput(campaign, round, debug.RepairedCodePath, attempt), options);
+            compileMs += repairedCheck.DurationMs;
+            debugLog.Add($"debug attempt {attempt} (runtime crash): repaired{(debug.Model is null ? "" : " by " + debug.Model)}; static check {repairedCheck.Status.ToWireName()}{(repairedCheck.Error is null ? "" : ": " + repairedCheck.Error)}");
+            if (!repairedCheck.Passed) return (null, false);
+            candidate = candidate! with { CodePath = debug.RepairedCodePath };
+            check = repairedCheck;
+            return (null, true);
+        }
+
         async Task<RoundSummary> FinishAsync(CandidateOutcome outcome)
         {
+            double? judgeScore = null;
+            if (input.Judge && outcome.Status == NodeStatus.Ok && candidate is not null && round > 0)
+            {
+                var judged = await context.CallActivityAsync<JudgeStep>(nameof(JudgeActivity), new JudgeInput(campaign, round, candidate, outcome), options);
+                usage = usage.Add(judged.Usage);
+                judgeScore = judged.Score;
+                if (judged.Note is not null) debugLog.Add(judged.Note);
+            }
             var analysis = await context.CallActivityAsync<AnalyzeStep>(nameof(AnalyzeActivity),
                 new AnalyzeInput(campaign, round, candidate, outcome, draw?.RootId), options);
             if (analysis.Outage is { } outage && !input.CommitOutageAsFailure) return Outage(outage);
@@ -112,7 +158,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
             var text = debugLog.Count == 0 ? analysis.Text : analysis.Text + "\nDebug:\n" + string.Join("\n", debugLog.Select(l => "- " + l));
             var commit = await context.CallActivityAsync<CommitStep>(nameof(CommitNodeActivity),
                 new CommitInput(campaign, round, draw, cognition.Select(c => c.Id).ToList(), candidate, outcome, text, usage,
-                    researchMs / 1000, (compileMs + evaluateMs) / 1000),
+                    researchMs / 1000, (compileMs + evaluateMs) / 1000, judgeScore),
                 options);
             return new RoundSummary(round, commit.NodeId, commit.Status, commit.Score, outcome.Error, commit.Outcome,
                 usage.TotalTokens, usage.CostUsd, researchMs, compileMs, evaluateMs);
@@ -128,10 +174,12 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
 
     /// <summary>
     /// Activities retry infrastructure failures (a locked database, a killed runner host); a bad configuration or
-    /// task fails the same way every time, so it is not retried.
+    /// task, or a model endpoint that refuses the campaign's credentials or model, fails the same way every time, so it
+    /// is not retried.
     /// </summary>
     internal static WorkflowTaskOptions ActivityOptions(int attempts) => new(new WorkflowRetryPolicy(
         maxNumberOfAttempts: Math.Max(1, attempts), firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromSeconds(30),
-        handle: failure => !failure.IsCausedBy<ArgumentException>() && !failure.IsCausedBy<Tasks.TaskValidationException>()));
+        handle: failure => !failure.IsCausedBy<ArgumentException>() && !failure.IsCausedBy<Tasks.TaskValidationException>() &&
+                           !failure.IsCausedBy<Agents.Llm.LlmRequestException>()));
 }

@@ -8,6 +8,7 @@ using Evolve.Workflows.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Evolve.Workflows;
 
@@ -26,7 +27,10 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddEvolveTasks();
         services.AddEvolveAgents();
         services.TryAddSingleton(sp => new CampaignRuntimes(
-            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetRequiredService<TaskCatalog>(), sp.GetService<INoveltyJudge>()));
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetRequiredService<TaskCatalog>(),
+            new CampaignAgents(sp.GetRequiredService<IResearcher>(), sp.GetRequiredService<IDebugger>(), sp.GetRequiredService<IAnalyzer>(),
+                sp.GetService<INoveltyJudge>(), sp.GetService<IJudge>()),
+            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
         return services;
     }
 
@@ -44,6 +48,7 @@ public static class WorkflowsServiceCollectionExtensions
             .AddActivity<DebugActivity>()
             .AddActivity<NoveltyActivity>()
             .AddActivity<EvaluateStageActivity>()
+            .AddActivity<JudgeActivity>()
             .AddActivity<AnalyzeActivity>()
             .AddActivity<CommitNodeActivity>();
 }

@@ -107,6 +107,8 @@ public static class RunCommand
         var result = state.ReadOutputAs<CampaignResult>()!;
         var runtime = await host.Services.GetRequiredService<CampaignRuntimes>().GetAsync(campaign.Input.Campaign, cancellation);
         var bestPath = await CampaignLauncher.WriteBestProgramAsync(runtime.Storage, cancellation);
+        // Every model call, failed and rejected ones included (the nodes' costs count what their rounds kept).
+        var calls = await runtime.Storage.Transcripts.TotalsAsync(cancellation);
         CampaignReportFiles? report = null;
         string? reportError = null;
         try
@@ -120,6 +122,10 @@ public static class RunCommand
         await host.StopAsync(CancellationToken.None);
 
         Console.WriteLine(F($"finished: {result.StopReason} ({result.StopDetail}); {result.RoundsDone} rounds, {result.Tokens} tokens, ${result.CostUsd:0.####}, {result.Outages} agent outages"));
+        if (calls.Calls > 0)
+        {
+            Console.WriteLine(F($"model calls: {calls.Calls} ({calls.FailedCalls} failed or rejected), {calls.InputTokens} input + {calls.OutputTokens} output tokens, ${calls.CostUsd:0.####}"));
+        }
         if (result.BestScore is { } best)
         {
             var improvement = result.InitialScore is { } initial

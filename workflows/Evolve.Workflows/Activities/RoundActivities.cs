@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Evolve.Agents;
+using Evolve.Agents.Llm;
 using Evolve.Core;
 using Evolve.Core.Evaluation;
 using Evolve.Durable;
@@ -41,7 +42,7 @@ public sealed class RetrieveCognitionActivity(CampaignRuntimes runtimes) : Workf
 /// Research: the researcher proposes the round's program, written to the round's folder (temp file, then rename). An
 /// unavailable model endpoint is reported as an outage, not as a failed candidate.
 /// </summary>
-public sealed class ResearchActivity(CampaignRuntimes runtimes, IResearcher researcher) : WorkflowActivity<ResearchInput, ResearchStep>
+public sealed class ResearchActivity(CampaignRuntimes runtimes) : WorkflowActivity<ResearchInput, ResearchStep>
 {
     public override async Task<ResearchStep> RunAsync(WorkflowActivityContext context, ResearchInput input)
     {
@@ -75,7 +76,7 @@ public sealed class ResearchActivity(CampaignRuntimes runtimes, IResearcher rese
         ResearchOutcome outcome;
         try
         {
-            outcome = await researcher.ProposeAsync(request, context.CancellationToken);
+            outcome = await runtime.Agents.Researcher.ProposeAsync(request, context.CancellationToken);
         }
         catch (AgentUnavailableException e)
         {
@@ -114,8 +115,11 @@ public sealed class StaticCheckActivity(CampaignRuntimes runtimes, StaticChecker
     }
 }
 
-/// <summary>Debug: one repair attempt of a program that failed the static check; the repair is written as the next version.</summary>
-public sealed class DebugActivity(CampaignRuntimes runtimes, IDebugger debugger) : WorkflowActivity<DebugInput, DebugStep>
+/// <summary>
+/// Debug: one repair attempt of a program that failed the static check (compiler diagnostics) or crashed in the first
+/// stage (runtime error and stack trace); the repair is written as the next version.
+/// </summary>
+public sealed class DebugActivity(CampaignRuntimes runtimes) : WorkflowActivity<DebugInput, DebugStep>
 {
     public override async Task<DebugStep> RunAsync(WorkflowActivityContext context, DebugInput input)
     {
@@ -124,9 +128,9 @@ public sealed class DebugActivity(CampaignRuntimes runtimes, IDebugger debugger)
         DebugOutcome outcome;
         try
         {
-            outcome = await debugger.RepairAsync(
-                new DebugRequest(runtime.TaskStatement, code, input.Diagnostics.Count > 0 ? input.Diagnostics : [input.Error ?? ""], null,
-                    input.Attempt, input.Round),
+            var diagnostics = input.RuntimeError is not null ? [] : input.Diagnostics.Count > 0 ? input.Diagnostics : (IReadOnlyList<string>)[input.Error ?? ""];
+            outcome = await runtime.Agents.Debugger.RepairAsync(
+                new DebugRequest(runtime.TaskStatement, code, diagnostics, input.RuntimeError, input.Attempt, input.Round),
                 context.CancellationToken);
         }
         catch (AgentUnavailableException e)
@@ -167,7 +171,7 @@ public sealed class NoveltyActivity(CampaignRuntimes runtimes) : WorkflowActivit
         var code = await File.ReadAllTextAsync(input.Candidate.CodePath, context.CancellationToken);
         try
         {
-            return await runtime.Novelty.CheckAsync(new NoveltyCandidate(input.Candidate.Name, input.Candidate.Motivation, code), references,
+            return await runtime.Novelty.CheckAsync(new NoveltyCandidate(input.Candidate.Name, input.Candidate.Motivation, code, input.Round), references,
                 runtime.TaskStatement, context.CancellationToken);
         }
         catch (AgentUnavailableException e)
@@ -194,7 +198,7 @@ public sealed class EvaluateStageActivity(CampaignRuntimes runtimes, EvaluationC
 }
 
 /// <summary>Analyze: the analyzer's report on the candidate; its insights go to the cognition store with the node as provenance.</summary>
-public sealed class AnalyzeActivity(CampaignRuntimes runtimes, IAnalyzer analyzer) : WorkflowActivity<AnalyzeInput, AnalyzeStep>
+public sealed class AnalyzeActivity(CampaignRuntimes runtimes) : WorkflowActivity<AnalyzeInput, AnalyzeStep>
 {
     public override async Task<AnalyzeStep> RunAsync(WorkflowActivityContext context, AnalyzeInput input)
     {
@@ -209,7 +213,7 @@ public sealed class AnalyzeActivity(CampaignRuntimes runtimes, IAnalyzer analyze
         AnalysisReport report;
         try
         {
-            report = await analyzer.AnalyzeAsync(new AnalysisRequest(runtime.TaskStatement, candidate, outcome.Cascade,
+            report = await runtime.Agents.Analyzer.AnalyzeAsync(new AnalysisRequest(runtime.TaskStatement, candidate, outcome.Cascade,
                 root is null ? null : NodeView.From(root with { Code = root.Code ?? "" }), runtime.Task.PrimaryMetric, runtime.Task.Stages.Count),
                 context.CancellationToken);
         }
@@ -226,6 +230,36 @@ public sealed class AnalyzeActivity(CampaignRuntimes runtimes, IAnalyzer analyze
             else added++;
         }
         return new AnalyzeStep(report.ToText(), added, merged, report.Model, report.Usage ?? TokenUsage.None);
+    }
+}
+
+/// <summary>
+/// Judge: the optional LLM judge's 0–1 rubric score of a candidate that evaluated ok, blended into its score by the
+/// commit. No judge, an unusable reply or an unreachable endpoint skip judging (the candidate keeps its measured score).
+/// </summary>
+public sealed class JudgeActivity(CampaignRuntimes runtimes) : WorkflowActivity<JudgeInput, JudgeStep>
+{
+    public override async Task<JudgeStep> RunAsync(WorkflowActivityContext context, JudgeInput input)
+    {
+        var runtime = await runtimes.GetAsync(input.Campaign, context.CancellationToken);
+        if (runtime.Agents.Judge is not { } judge) return new JudgeStep(null, null, TokenUsage.None);
+        var outcome = input.Outcome;
+        var code = await File.ReadAllTextAsync(input.Candidate.CodePath, context.CancellationToken);
+        var candidate = new NodeView(Node.IdForRound(input.Round), input.Round, input.Candidate.Name, input.Candidate.Motivation, code,
+            runtime.ScoreOf(outcome.PrimaryScore), outcome.Metrics, outcome.Status, outcome.Error, null, outcome.StageReached);
+        try
+        {
+            var score = (await judge.ScoreAsync(new JudgeRequest(runtime.TaskStatement, runtime.JudgeRubric, candidate), context.CancellationToken)).Validated();
+            return new JudgeStep(score.Score, $"judge: {score.Score:0.###} (weight {runtime.Settings.JudgeWeight:0.###}): {score.Rationale}", score.Usage);
+        }
+        catch (LlmReplyRejectedException e)
+        {
+            return new JudgeStep(null, $"judge skipped: {e.Message}", e.Usage);
+        }
+        catch (AgentUnavailableException e)
+        {
+            return new JudgeStep(null, $"judge skipped: {e.Message}", TokenUsage.None);
+        }
     }
 }
 
@@ -251,7 +285,7 @@ public sealed class CommitNodeActivity(CampaignRuntimes runtimes) : WorkflowActi
             Code = code,
             ParentIds = input.Draw?.RootId is { } root ? [root] : [],
             Metrics = outcome.Metrics,
-            Score = ok ? runtime.ScoreOf(outcome.PrimaryScore) : null,
+            Score = ok ? runtime.ScoreOf(outcome.PrimaryScore, input.JudgeScore) : null,
             Status = outcome.Status,
             Error = ok ? null : outcome.Error ?? outcome.Status.ToWireName(),
             StageReached = outcome.StageReached,

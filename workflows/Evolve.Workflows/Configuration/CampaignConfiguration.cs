@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Evolve.Agents.Llm;
 using Evolve.Tasks;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -9,8 +10,9 @@ namespace Evolve.Workflows.Configuration;
 
 /// <summary>One layer of raw values ("section.key" → text) and its name for messages ("task.yaml", "--rounds", …).</summary>
 /// <param name="Errors">Problems found while reading the layer (unknown keys, …); reported by <see cref="CampaignConfiguration.Build"/> with all others.</param>
+/// <param name="Llm">The layer's <c>llm:</c> section (a nested document read by <see cref="LlmOptionsYaml"/>); the last layer that has one wins as a whole.</param>
 public sealed record ConfigLayer(string Name, IReadOnlyDictionary<string, string?> Values, bool SubstituteEnvironment = false,
-    IReadOnlyList<string>? Errors = null);
+    IReadOnlyList<string>? Errors = null, YamlNode? Llm = null);
 
 /// <summary>The value a key ended with and the layer it came from.</summary>
 public sealed record EffectiveValue(SettingDefinition Setting, object? Value, string Source);
@@ -23,6 +25,11 @@ public sealed record EffectiveValue(SettingDefinition Setting, object? Value, st
 public sealed class CampaignConfiguration
 {
     public const string EffectiveFileName = "config.effective.yaml";
+
+    /// <summary>The section of the LLM agents' settings (see src/Evolve.Agents.Llm/README.md).</summary>
+    public const string LlmSection = "llm";
+
+    private static string AllSections => string.Join(", ", [.. CampaignSettingKeys.Sections, LlmSection]);
 
     private static readonly Regex EnvironmentReference = new(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(:-(?<default>[^}]*))?\}", RegexOptions.Compiled);
 
@@ -73,8 +80,8 @@ public sealed class CampaignConfiguration
         if (!File.Exists(full)) throw new CampaignConfigurationException([$"{full}: the configuration file does not exist"]);
         var errors = new List<string>();
         // The saved file also names the task (for readers such as `evolve status`); a campaign file may not choose it.
-        var values = ParseYaml(File.ReadAllText(full), name, errors, allowTaskName: name == EffectiveFileName);
-        return new ConfigLayer(name, values, substituteEnvironment, errors);
+        var values = ParseYaml(File.ReadAllText(full), name, errors, out var llm, allowTaskName: name == EffectiveFileName);
+        return new ConfigLayer(name, values, substituteEnvironment, errors, llm);
     }
 
     /// <summary>Flags as a layer; <paramref name="assignments"/> are "section.key=value" pairs (--set).</summary>
@@ -131,6 +138,17 @@ public sealed class CampaignConfiguration
             setting.Apply(settings, value);
             effective.Add(new EffectiveValue(setting, value, source));
         }
+        if (layers.LastOrDefault(l => l.Llm is not null) is { } llmLayer)
+        {
+            try
+            {
+                settings.Llm = LlmOptionsYaml.Read(llmLayer.Llm!, llmLayer.SubstituteEnvironment ? environment : _ => null);
+            }
+            catch (LlmConfigurationException e)
+            {
+                errors.AddRange(e.Errors.Select(error => $"{error} (in {llmLayer.Name})"));
+            }
+        }
 
         if (errors.Count == 0)
         {
@@ -176,6 +194,11 @@ public sealed class CampaignConfiguration
                     .Append("  # ").Append(value.Setting.Description).Append(" [").Append(value.Source).AppendLine("]");
             }
         }
+        if (Settings.Llm.AnyConfigured)
+        {
+            text.AppendLine("# LLM agents (API keys are read from the variables named by api_key_env, never stored).");
+            text.Append(LlmOptionsYaml.Write(Settings.Llm));
+        }
         return text.ToString();
     }
 
@@ -188,9 +211,10 @@ public sealed class CampaignConfiguration
         return path;
     }
 
-    private static Dictionary<string, string?> ParseYaml(string yaml, string source, List<string> errors, bool allowTaskName = false)
+    private static Dictionary<string, string?> ParseYaml(string yaml, string source, List<string> errors, out YamlNode? llm, bool allowTaskName = false)
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        llm = null;
         YamlMappingNode root;
         try
         {
@@ -199,7 +223,7 @@ public sealed class CampaignConfiguration
             if (stream.Documents.Count == 0) return values;
             if (stream.Documents[0].RootNode is not YamlMappingNode mapping)
             {
-                errors.Add($"{source}: must be a mapping of sections ({string.Join(", ", CampaignSettingKeys.Sections)}) to settings");
+                errors.Add($"{source}: must be a mapping of sections ({AllSections}) to settings");
                 return values;
             }
             root = mapping;
@@ -214,9 +238,14 @@ public sealed class CampaignConfiguration
         {
             var section = (sectionNode as YamlScalarNode)?.Value ?? sectionNode.ToString();
             if (allowTaskName && section == "task" && body is YamlScalarNode) continue;
+            if (section == LlmSection)
+            {
+                llm = body; // nested settings with their own reader and their own unknown-key check
+                continue;
+            }
             if (!CampaignSettingKeys.Sections.Contains(section))
             {
-                errors.Add($"{section}: unknown section (in {source}); allowed sections: {string.Join(", ", CampaignSettingKeys.Sections)}");
+                errors.Add($"{section}: unknown section (in {source}); allowed sections: {AllSections}");
                 continue;
             }
             if (body is not YamlMappingNode settings)

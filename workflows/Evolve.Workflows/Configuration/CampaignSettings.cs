@@ -1,3 +1,4 @@
+using Evolve.Agents.Llm;
 using Evolve.Sampling;
 using Evolve.Storage;
 
@@ -41,6 +42,12 @@ public sealed class CampaignSettings
 
     /// <summary>novelty.similarity_threshold: candidates at least this similar to a node are near duplicates (1 = exact only).</summary>
     public double NoveltySimilarityThreshold { get; set; } = 0.95;
+
+    /// <summary>judge.weight: the node score is (1 − w)·score + w·judge score when an LLM judge is configured.</summary>
+    public double JudgeWeight { get; set; } = 0.2;
+
+    /// <summary>llm: the LLM agents of the campaign; offline (nothing configured) without an <c>llm:</c> section.</summary>
+    public LlmOptions Llm { get; set; } = new();
 
     /// <summary>workflow.continue_as_new_every: rounds per campaign history before it continues as new.</summary>
     public int ContinueAsNewEvery { get; set; } = 25;

@@ -147,6 +147,8 @@ public static class CampaignSettingKeys
 
         Number("novelty.similarity_threshold", "candidates this similar to a node are near duplicates (1 = exact duplicates only)", "0.95", 0.000001, 1, (s, v) => s.NoveltySimilarityThreshold = (double)v!),
 
+        Number("judge.weight", "share of the LLM judge's 0-1 rubric score in a node's score (used only when llm.judge is configured)", "0.2", 0, 1, (s, v) => s.JudgeWeight = (double)v!),
+
         Integer("workflow.continue_as_new_every", "rounds per campaign history before it continues as new", "25", 1, 100_000, (s, v) => s.ContinueAsNewEvery = (int)(long)v!),
         Number("workflow.outage_backoff_seconds", "wait before re-running a round whose agent endpoint was down", "60", 0.001, 7 * 24 * 3600, (s, v) => s.OutageBackoffSeconds = (double)v!),
         Integer("workflow.activity_attempts", "attempts of an activity that failed unexpectedly", "3", 1, 100, (s, v) => s.ActivityAttempts = (int)(long)v!),
