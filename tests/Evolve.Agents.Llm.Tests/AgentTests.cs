@@ -79,7 +79,7 @@ public sealed class AgentTests : IDisposable
     {
         await using var h = await LlmHarness.StartAsync();
         h.Server.Enqueue(FakeReply.Chat("Hmm, hard to say."));
-        var moved = LlmHarness.Initial.Replace("MaxRadius = 0.0833", "MaxRadius = 0.0900", StringComparison.Ordinal);
+        var moved = LlmHarness.Initial.Replace("MaxRadius = 0.1000", "MaxRadius = 0.0900", StringComparison.Ordinal);
         var request = new NoveltyJudgeRequest("task", new NoveltyCandidate("bigger", "radius cap up", moved, 3),
             [new SimilarNode(new NoveltyReference("n00001", "base", "initial", LlmHarness.Initial), 0.99)]);
 

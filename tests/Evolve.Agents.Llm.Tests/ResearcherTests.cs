@@ -62,7 +62,7 @@ public sealed class ResearcherTests
         await using var h = await LlmHarness.StartAsync(o => o.Researcher.Mode = ProposalMode.Diff);
         h.Server.Enqueue(FakeReply.Chat(
             "<name>Bigger start radius</name>\n<motivation>Circles start small; a larger cap lets corner circles grow.</motivation>\n<diff>\n" +
-            "<<<<<<< SEARCH\n    private const double MaxRadius = 0.0833;\n=======\n    private const double MaxRadius = 0.1200;\n>>>>>>> REPLACE\n" +
+            "<<<<<<< SEARCH\n    private const double MaxRadius = 0.1000;\n=======\n    private const double MaxRadius = 0.1200;\n>>>>>>> REPLACE\n" +
             "<<<<<<< SEARCH\n  private const int Sweeps = 3;\n=======\n    private const int Sweeps = 5;\n>>>>>>> REPLACE\n</diff>"));
 
         var outcome = await h.Get<IResearcher>().ProposeAsync(LlmHarness.Request(round: 4), CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class ResearcherTests
         Assert.Contains("MaxRadius = 0.1200;", outcome.Proposal.Code, StringComparison.Ordinal);
         // The second block was indented differently from the program: matched line by line.
         Assert.Contains("Sweeps = 5;", outcome.Proposal.Code, StringComparison.Ordinal);
-        Assert.DoesNotContain("MaxRadius = 0.0833", outcome.Proposal.Code, StringComparison.Ordinal);
+        Assert.DoesNotContain("MaxRadius = 0.1000", outcome.Proposal.Code, StringComparison.Ordinal);
         Assert.Contains("SEARCH/REPLACE", Assert.Single(h.Server.ChatRequests).MessagesText, StringComparison.Ordinal);
     }
 
