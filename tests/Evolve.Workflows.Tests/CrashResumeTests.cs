@@ -8,7 +8,7 @@ namespace Evolve.Workflows.Tests;
 /// <summary>`evolve run` in a child process, SIGKILLed three times at random points, then run to completion.</summary>
 public sealed class CrashResumeTests(ITestOutputHelper log) : IDisposable
 {
-    private const int Rounds = 14;
+    private const int Rounds = 30;
     private readonly string _root = Directory.CreateTempSubdirectory("evolve-crash-test-").FullName;
 
     [Fact]
@@ -22,7 +22,8 @@ public sealed class CrashResumeTests(ITestOutputHelper log) : IDisposable
         var seen = new Dictionary<long, (NodeStatus Status, double? Score, string? Code)>();
         double? bestSoFar = null;
 
-        // Kill 1: a few rounds in. Kill 2: anywhere from start-up on. Kill 3: right after a new commit.
+        // Kill 1: a few rounds in. Kill 2: anywhere from start-up on, but before a fast machine could finish the campaign
+        // (at most a few new commits in). Kill 3: right after a new commit.
         Func<EvolveProcess, Task>[] killPoints =
         [
             async p =>
@@ -30,7 +31,12 @@ public sealed class CrashResumeTests(ITestOutputHelper log) : IDisposable
                 await p.WaitForLineAsync(l => RoundsDone(l) >= 2, TimeSpan.FromSeconds(120));
                 await Task.Delay(random.Next(0, 1500));
             },
-            _ => Task.Delay(random.Next(300, 5000)),
+            async p =>
+            {
+                var committed = await CountAsync(directory);
+                var at = DateTime.UtcNow.AddMilliseconds(random.Next(300, 5000));
+                while (DateTime.UtcNow < at && await CountAsync(directory) < committed + 4 && !p.HasExited) await Task.Delay(20);
+            },
             async p =>
             {
                 var committed = await CountAsync(directory);
