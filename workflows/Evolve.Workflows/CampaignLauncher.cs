@@ -71,7 +71,8 @@ public static class CampaignLauncher
 
         var s = configuration.Settings;
         var limits = new CampaignLimits(s.Rounds, s.Parallel, s.TargetScore is { } t ? (task.HigherIsBetter ? t : -t) : null, s.WallTimeMinutes,
-            s.MaxTokens, s.MaxCostUsd, s.DebugRetries, s.ContinueAsNewEvery, s.OutageBackoffSeconds, s.ActivityAttempts);
+            s.MaxTokens, s.MaxCostUsd, s.DebugRetries, s.ContinueAsNewEvery, s.OutageBackoffSeconds, s.ActivityAttempts,
+            s.ProgressIntervalSeconds);
         var input = new CampaignInput(new CampaignContext(directory, task.Directory), limits);
         return new PreparedCampaign(task, configuration, input, InstanceIdFor(s.CampaignId, directory), resumed, notes);
     }

@@ -23,7 +23,8 @@ public sealed record CampaignLimits(
     int DebugRetries,
     int ContinueAsNewEvery,
     double OutageBackoffSeconds,
-    int ActivityAttempts);
+    int ActivityAttempts,
+    double ProgressIntervalSeconds = RoundInput.DefaultProgressIntervalSeconds);
 
 /// <summary>Input of <see cref="EvolutionCampaignWorkflow"/>; <paramref name="Progress"/> is null on the first start and carried across continue-as-new.</summary>
 public sealed record CampaignInput(CampaignContext Campaign, CampaignLimits Limits, CampaignProgress? Progress = null);
@@ -92,6 +93,7 @@ public sealed record CampaignStatus(
 /// <summary>Input of <see cref="EvolutionRoundWorkflow"/>.</summary>
 /// <param name="Round">The round to produce; 0 evaluates and commits the task's initial program.</param>
 /// <param name="CommitOutageAsFailure">When the agent endpoint is down: true commits the round as research_failed (the campaign is stopping), false returns an outage so the campaign retries the round later.</param>
+/// <param name="ProgressIntervalSeconds">While a stage runs, its progress is read into the round's custom status this often (0 = never).</param>
 public sealed record RoundInput(
     CampaignContext Campaign,
     long Round,
@@ -99,7 +101,17 @@ public sealed record RoundInput(
     int StageCount,
     string PrimaryMetric,
     int ActivityAttempts,
-    bool CommitOutageAsFailure = false);
+    bool CommitOutageAsFailure = false,
+    double ProgressIntervalSeconds = RoundInput.DefaultProgressIntervalSeconds)
+{
+    public const double DefaultProgressIntervalSeconds = 30;
+}
+
+/// <summary>
+/// The round's custom status while an evaluation stage runs: which stage, and the evaluator's latest progress report
+/// (null until it reports). `evolve run` and `evolve status` show it beside the campaign's status.
+/// </summary>
+public sealed record RoundStatus(long Round, string Step, int? StageIndex, StageProgress? Progress);
 
 /// <summary>An agent endpoint was unavailable: the round was not committed.</summary>
 public sealed record AgentOutage(string Agent, string Reason, double? RetryAfterSeconds)
@@ -182,6 +194,11 @@ public sealed record DebugStep(string? RepairedCodePath, string? FailureReason, 
 public sealed record NoveltyInput(CampaignContext Campaign, long Round, CandidateRef Candidate, IReadOnlyList<string> Shown);
 
 public sealed record EvaluateStageInput(CampaignContext Campaign, long Round, string CodePath, string? AssemblyPath, int StageIndex);
+
+public sealed record StageProgressInput(CampaignContext Campaign, long Round, int StageIndex);
+
+/// <summary>The latest progress report of a running stage; null when it has reported none.</summary>
+public sealed record StageProgressStep(StageProgress? Progress);
 
 /// <summary>The candidate's outcome as the analyzer and the commit see it.</summary>
 public sealed record CandidateOutcome(

@@ -146,7 +146,8 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         }
 
         RoundInput RoundInputFor(long round, bool commitOutageAsFailure) =>
-            new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure);
+            new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure,
+                limits.ProgressIntervalSeconds);
 
         void Record(RoundSummary summary)
         {
@@ -206,7 +207,8 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         for (var attempt = 1; ; attempt++)
         {
             seed = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
-                new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts),
+                new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts,
+                    ProgressIntervalSeconds: input.Limits.ProgressIntervalSeconds),
                 new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, 0, attempt)));
             if (seed.Outage is not { } outage) break;
             // The analyzer of the seed round was unavailable: the seed must be committed before any round can sample.

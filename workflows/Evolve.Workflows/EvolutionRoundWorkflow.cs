@@ -93,8 +93,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         var stages = new List<StageResult>();
         for (var stage = 0; stage < input.StageCount; stage++)
         {
-            var result = await context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
-                new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
+            var result = await EvaluateStageAsync(stage);
             evaluateMs += result.Duration.TotalMilliseconds;
             stages.Add(result);
             if (!result.Passed) break;
@@ -102,6 +101,29 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         var cascade = CascadeResult.Combine(stages, input.StageCount, input.PrimaryMetric);
         return await FinishAsync(new CandidateOutcome(cascade.Status, cascade.Error, cascade.Metrics, cascade.PrimaryScore,
             cascade.StageReachedIndex + 1, cascade));
+
+        // A long stage (training) reports progress to a file; while it runs, a durable timer wakes the round every
+        // progress interval to read it into the custom status. A stage that ends before the timer adds no turn.
+        async Task<StageResult> EvaluateStageAsync(int stage)
+        {
+            var evaluation = context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
+                new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
+            if (input.ProgressIntervalSeconds <= 0) return await evaluation;
+            var interval = TimeSpan.FromSeconds(input.ProgressIntervalSeconds);
+            while (true)
+            {
+                using var cancelTimer = new CancellationTokenSource();
+                var tick = context.CreateTimer(interval, cancelTimer.Token);
+                if (await Task.WhenAny(evaluation, tick) == evaluation)
+                {
+                    cancelTimer.Cancel();
+                    return await evaluation;
+                }
+                var progress = await context.CallActivityAsync<StageProgressStep>(nameof(ReadStageProgressActivity),
+                    new StageProgressInput(campaign, round, stage), options);
+                context.SetCustomStatus(new RoundStatus(round, "evaluate", stage, progress.Progress));
+            }
+        }
 
         async Task<RoundSummary> FinishAsync(CandidateOutcome outcome)
         {

@@ -25,6 +25,7 @@ public static class WorkflowsServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(EvaluationCascade))) services.AddEvolveEngineering();
         services.AddEvolveTasks();
         services.AddEvolveAgents();
+        services.TryAddSingleton<EmittedCognitionImporter>();
         services.TryAddSingleton(sp => new CampaignRuntimes(
             sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetRequiredService<TaskCatalog>(), sp.GetService<INoveltyJudge>()));
         return services;
@@ -44,6 +45,7 @@ public static class WorkflowsServiceCollectionExtensions
             .AddActivity<DebugActivity>()
             .AddActivity<NoveltyActivity>()
             .AddActivity<EvaluateStageActivity>()
+            .AddActivity<ReadStageProgressActivity>()
             .AddActivity<AnalyzeActivity>()
             .AddActivity<CommitNodeActivity>();
 }
