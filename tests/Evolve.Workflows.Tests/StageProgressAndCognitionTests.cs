@@ -20,7 +20,8 @@ public sealed class StageProgressAndCognitionTests
     {
         var evaluator = new SlowReportingEvaluator();
         await using var host = await TestHost.StartAsync(services => services.AddTaskEvaluator(SlowReportingEvaluator.EvaluatorName, _ => evaluator));
-        var task = host.CirclePackingVariant(yaml => yaml.Replace("builtin: circle-packing", "builtin: " + SlowReportingEvaluator.EvaluatorName));
+        var task = host.CirclePackingVariant(yaml => yaml.Replace("builtin: circle-packing", "builtin: " + SlowReportingEvaluator.EvaluatorName),
+            SlowReportingEvaluator.EvaluatorName);
         var campaign = await host.StartAsync(task, "progress", ("budgets.rounds", "1"), ("budgets.parallel", "1"),
             ("workflow.progress_interval_seconds", "0.3"));
 
