@@ -35,7 +35,10 @@ public sealed class StageProgressAndCognitionTests
             if (status?.Progress?.Step == SlowReportingEvaluator.Steps) break;
             await Task.Delay(100);
         }
+        // The campaign names the round in flight, so `evolve run` can show its progress.
+        var campaignStatus = (await host.Client.GetWorkflowStateAsync(campaign.InstanceId))?.ReadCustomStatusAs<CampaignStatus>();
         evaluator.Release.TrySetResult();
+        Assert.Equal([roundId], campaignStatus?.RunningRounds);
         Assert.NotNull(status);
         Assert.Equal(0, status.Round);
         Assert.Equal(1, status.StageIndex);

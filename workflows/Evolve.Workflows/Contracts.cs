@@ -75,6 +75,7 @@ public sealed record CampaignResult(
 /// <summary>The campaign's custom status: progress for `evolve run` and `evolve status`.</summary>
 /// <param name="Phase">starting, running, paused, draining, completed.</param>
 /// <param name="Waiting">Set while some round waits for an unavailable agent endpoint.</param>
+/// <param name="RunningRounds">Instance ids of the round workflows in flight: their custom status (<see cref="RoundStatus"/>) shows a long stage's progress.</param>
 public sealed record CampaignStatus(
     string Phase,
     long RoundsDone,
@@ -88,7 +89,8 @@ public sealed record CampaignStatus(
     double CostUsd,
     string? Waiting,
     string? StopReason,
-    string? StopDetail);
+    string? StopDetail,
+    IReadOnlyList<string>? RunningRounds = null);
 
 /// <summary>Input of <see cref="EvolutionRoundWorkflow"/>.</summary>
 /// <param name="Round">The round to produce; 0 evaluates and commits the task's initial program.</param>

@@ -36,6 +36,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         var pending = new Queue<long>(progress.PendingRounds);
         var inFlight = new List<(Task<RoundSummary> Task, long Round)>();
         var waiting = new HashSet<long>();
+        var running = new SortedDictionary<long, string>();
         string? stopReason = null, stopDetail = null;
         var startedThisGeneration = 0;
 
@@ -131,9 +132,11 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         {
             for (var attempt = 1; ; attempt++)
             {
+                running[round] = RoundInstanceId(context.InstanceId, round, attempt);
                 var summary = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
                     RoundInputFor(round, commitOutageAsFailure: stopReason is not null),
-                    new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, round, attempt)));
+                    new ChildWorkflowTaskOptions(running[round]));
+                running.Remove(round);
                 if (summary.Outage is not { } outage) return summary;
 
                 var delay = TimeSpan.FromSeconds(outage.RetryAfterSeconds is > 0 and var s ? s : limits.OutageBackoffSeconds);
@@ -182,7 +185,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             context.SetCustomStatus(new CampaignStatus(phase, progress.RoundsDone, limits.Rounds, inFlight.Count, progress.BestScore,
                 progress.BestRound, progress.InitialScore, progress.LastOutcome, progress.Tokens, progress.CostUsd,
                 waiting.Count == 0 ? null : $"agent unavailable; rounds {string.Join(", ", waiting.Order())} retry on a timer",
-                stopReason, stopDetail));
+                stopReason, stopDetail, running.Count == 0 ? null : [.. running.Values]));
         }
 
         CampaignResult Result(string reason, string detail) =>
@@ -206,10 +209,12 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         RoundSummary seed;
         for (var attempt = 1; ; attempt++)
         {
+            var seedId = RoundInstanceId(context.InstanceId, 0, attempt);
+            context.SetCustomStatus(new CampaignStatus("starting", 0, input.Limits.Rounds, 1, null, null, null, null, 0, 0, null, null, null, [seedId]));
             seed = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
                 new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts,
                     ProgressIntervalSeconds: input.Limits.ProgressIntervalSeconds),
-                new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, 0, attempt)));
+                new ChildWorkflowTaskOptions(seedId));
             if (seed.Outage is not { } outage) break;
             // The analyzer of the seed round was unavailable: the seed must be committed before any round can sample.
             progress = progress with { Outages = progress.Outages + 1 };
