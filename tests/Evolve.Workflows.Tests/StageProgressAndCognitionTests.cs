@@ -50,6 +50,9 @@ public sealed class StageProgressAndCognitionTests
 
         var (_, result) = await host.WaitAsync(campaign);
         Assert.Equal(1, result.RoundsDone);
+        // Once the stage ended, its last report no longer stands for the round.
+        var finished = (await host.Client.GetWorkflowStateAsync(roundId))?.ReadCustomStatusAs<RoundStatus>();
+        Assert.Equal(("evaluated", 1, (StageProgress?)null), (finished?.Step, finished?.StageIndex, finished?.Progress));
         var storage = await host.StorageAsync(campaign);
         var seed = await storage.Nodes.GetByRoundAsync(0);
         Assert.Equal(NodeStatus.Ok, seed!.Status);

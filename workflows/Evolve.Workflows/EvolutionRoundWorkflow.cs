@@ -110,6 +110,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
                 new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
             if (input.ProgressIntervalSeconds <= 0) return await evaluation;
             var interval = TimeSpan.FromSeconds(input.ProgressIntervalSeconds);
+            var reported = false;
             while (true)
             {
                 using var cancelTimer = new CancellationTokenSource();
@@ -117,8 +118,11 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
                 if (await Task.WhenAny(evaluation, tick) == evaluation)
                 {
                     cancelTimer.Cancel();
+                    // The stage's last report would go stale while the round analyzes and commits.
+                    if (reported) context.SetCustomStatus(new RoundStatus(round, "evaluated", stage, null));
                     return await evaluation;
                 }
+                reported = true;
                 var progress = await context.CallActivityAsync<StageProgressStep>(nameof(ReadStageProgressActivity),
                     new StageProgressInput(campaign, round, stage), options);
                 context.SetCustomStatus(new RoundStatus(round, "evaluate", stage, progress.Progress));
