@@ -46,7 +46,8 @@ public sealed record CampaignProgress(
     int Outages,
     int Generation,
     int StageCount,
-    string PrimaryMetric);
+    string PrimaryMetric,
+    IReadOnlyList<double>? StageTimeoutSeconds = null);
 
 /// <summary>Why a campaign stopped.</summary>
 public static class StopReasons
@@ -96,6 +97,7 @@ public sealed record CampaignStatus(
 /// <param name="Round">The round to produce; 0 evaluates and commits the task's initial program.</param>
 /// <param name="CommitOutageAsFailure">When the agent endpoint is down: true commits the round as research_failed (the campaign is stopping), false returns an outage so the campaign retries the round later.</param>
 /// <param name="ProgressIntervalSeconds">While a stage runs, its progress is read into the round's custom status this often (0 = never).</param>
+/// <param name="StageTimeoutSeconds">The stages' time limits (task.yaml timeout_s): a stage limited to at most the progress interval is short, so it gets no progress timer.</param>
 public sealed record RoundInput(
     CampaignContext Campaign,
     long Round,
@@ -104,7 +106,8 @@ public sealed record RoundInput(
     string PrimaryMetric,
     int ActivityAttempts,
     bool CommitOutageAsFailure = false,
-    double ProgressIntervalSeconds = RoundInput.DefaultProgressIntervalSeconds)
+    double ProgressIntervalSeconds = RoundInput.DefaultProgressIntervalSeconds,
+    IReadOnlyList<double>? StageTimeoutSeconds = null)
 {
     public const double DefaultProgressIntervalSeconds = 30;
 }
@@ -167,7 +170,8 @@ public sealed record CampaignPlan(
     long? BestRound,
     double? InitialScore,
     long Tokens,
-    double CostUsd);
+    double CostUsd,
+    IReadOnlyList<double>? StageTimeoutSeconds = null);
 
 public sealed record CognitionRef(string Id, double Similarity);
 

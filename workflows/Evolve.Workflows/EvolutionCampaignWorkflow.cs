@@ -150,7 +150,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
 
         RoundInput RoundInputFor(long round, bool commitOutageAsFailure) =>
             new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure,
-                limits.ProgressIntervalSeconds);
+                limits.ProgressIntervalSeconds, progress.StageTimeoutSeconds);
 
         void Record(RoundSummary summary)
         {
@@ -203,7 +203,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             Enumerable.Range(1, input.Limits.Rounds).Select(r => (long)r).Where(r => !committed.Contains(r)).ToList(),
             committed.Count(r => r > 0), plan.BestScore, plan.BestRound, plan.InitialScore, plan.Tokens, plan.CostUsd, false,
             plan.SeedCognitionErrors.Count == 0 ? null : "seed cognition: " + string.Join("; ", plan.SeedCognitionErrors),
-            0, 0, plan.StageCount, plan.PrimaryMetric);
+            0, 0, plan.StageCount, plan.PrimaryMetric, plan.StageTimeoutSeconds);
         if (committed.Contains(0)) return progress;
 
         RoundSummary seed;
@@ -213,7 +213,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             context.SetCustomStatus(new CampaignStatus("starting", 0, input.Limits.Rounds, 1, null, null, null, null, 0, 0, null, null, null, [seedId]));
             seed = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
                 new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts,
-                    ProgressIntervalSeconds: input.Limits.ProgressIntervalSeconds),
+                    ProgressIntervalSeconds: input.Limits.ProgressIntervalSeconds, StageTimeoutSeconds: plan.StageTimeoutSeconds),
                 new ChildWorkflowTaskOptions(seedId));
             if (seed.Outage is not { } outage) break;
             // The analyzer of the seed round was unavailable: the seed must be committed before any round can sample.

@@ -103,12 +103,14 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
             cascade.StageReachedIndex + 1, cascade));
 
         // A long stage (training) reports progress to a file; while it runs, a durable timer wakes the round every
-        // progress interval to read it into the custom status. A stage that ends before the timer adds no turn.
+        // progress interval to read it into the custom status. A stage that ends before the timer adds no turn; a stage
+        // whose time limit is within one interval gets no timer at all (it would only cost a timer per stage).
         async Task<StageResult> EvaluateStageAsync(int stage)
         {
             var evaluation = context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
                 new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
-            if (input.ProgressIntervalSeconds <= 0) return await evaluation;
+            if (input.ProgressIntervalSeconds <= 0 || input.StageTimeoutSeconds?.ElementAtOrDefault(stage) is > 0 and var limit && limit <= input.ProgressIntervalSeconds)
+                return await evaluation;
             var interval = TimeSpan.FromSeconds(input.ProgressIntervalSeconds);
             var reported = false;
             while (true)

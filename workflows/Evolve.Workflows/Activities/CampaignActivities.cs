@@ -34,7 +34,7 @@ public sealed class PrepareCampaignActivity(CampaignRuntimes runtimes) : Workflo
         var best = await runtime.Storage.Nodes.BestAsync(context.CancellationToken);
         var initial = await runtime.Storage.Nodes.GetByRoundAsync(0, context.CancellationToken);
         return new CampaignPlan(runtime.Task.Stages.Count, runtime.Task.PrimaryMetric, imported, errors, rounds,
-            best?.Score, best?.Round, initial?.Score, tokens, cost);
+            best?.Score, best?.Round, initial?.Score, tokens, cost, runtime.Task.Stages.Select(s => s.Timeout.TotalSeconds).ToList());
     }
 }
 
