@@ -58,7 +58,9 @@ public sealed class RoundBenchmark : IBenchmark
             var id = $"bench-round-{round}";
             await client.ScheduleNewWorkflowAsync(nameof(EvolutionRoundWorkflow), id,
                 new RoundInput(campaign.Input.Campaign, round, campaign.Configuration.Settings.DebugRetries, task.Stages.Count, task.PrimaryMetric,
-                    campaign.Configuration.Settings.ActivityAttempts), cancellationToken: cancellationToken);
+                    campaign.Configuration.Settings.ActivityAttempts, ProgressIntervalSeconds: campaign.Configuration.Settings.ProgressIntervalSeconds,
+                    StageTimeoutSeconds: task.Stages.Select(s => s.Timeout.TotalSeconds).ToList()),
+                cancellationToken: cancellationToken);
             var state = await client.WaitForWorkflowCompletionAsync(id, cancellationToken: cancellationToken);
             var summary = state.ReadOutputAs<RoundSummary>()
                           ?? throw new InvalidOperationException($"round {round} ended {state.RuntimeStatus}: {state.FailureDetails}");

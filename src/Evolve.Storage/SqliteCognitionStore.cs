@@ -51,13 +51,14 @@ public sealed class SqliteCognitionStore : ICognitionStore
             throw new FileNotFoundException($"Cognition file '{Path.GetFullPath(path)}' does not exist; a task's priors live in its cognition.jsonl.", path);
 
         var errors = new List<CognitionImportError>();
-        var parsed = new List<(string Id, string Content, string Source, Dictionary<string, string> Metadata)>();
+        var parsed = new List<(string Id, string Content, string Source, IReadOnlyDictionary<string, string> Metadata)>();
         var lineNumber = 0;
         foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            if (TryParseLine(line, out var item, out var problem)) parsed.Add(item);
+            if (CognitionJsonl.TryParseLine(line, out var item, out var problem))
+                parsed.Add((item.Id ?? "seed-" + ContentHash(item.Content)[..16], item.Content, item.Source, item.Metadata));
             else errors.Add(new CognitionImportError(lineNumber, problem));
         }
 
@@ -72,56 +73,6 @@ public sealed class SqliteCognitionStore : ICognitionStore
         }
         await transaction.CommitAsync(cancellationToken);
         return new CognitionImportResult(imported, parsed.Count - imported, errors);
-    }
-
-    private static bool TryParseLine(string line, out (string, string, string, Dictionary<string, string>) item, out string problem)
-    {
-        item = default;
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(line);
-        }
-        catch (JsonException e)
-        {
-            problem = $"not valid JSON ({e.Message}); each line must be one object like {{\"content\": \"…\", \"source\": \"…\", \"metadata\": {{…}}}}";
-            return false;
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                problem = $"expected a JSON object, found {root.ValueKind.ToString().ToLowerInvariant()}";
-                return false;
-            }
-            if (!root.TryGetProperty("content", out var contentElement) || contentElement.ValueKind != JsonValueKind.String
-                || string.IsNullOrWhiteSpace(contentElement.GetString()))
-            {
-                problem = "missing \"content\": every item needs a non-empty string \"content\"";
-                return false;
-            }
-            var content = contentElement.GetString()!.Trim();
-            var source = root.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (root.TryGetProperty("metadata", out var m))
-            {
-                if (m.ValueKind != JsonValueKind.Object && m.ValueKind != JsonValueKind.Null)
-                {
-                    problem = $"\"metadata\" must be an object, found {m.ValueKind.ToString().ToLowerInvariant()}";
-                    return false;
-                }
-                if (m.ValueKind == JsonValueKind.Object)
-                    foreach (var property in m.EnumerateObject())
-                        metadata[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
-            }
-            var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(idElement.GetString())
-                ? idElement.GetString()!
-                : "seed-" + ContentHash(content)[..16];
-            item = (id, content, source, metadata);
-            problem = "";
-            return true;
-        }
     }
 
     public async Task<CognitionItem> AddSeedAsync(string content, string source, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)

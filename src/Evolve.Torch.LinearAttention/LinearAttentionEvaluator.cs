@@ -49,10 +49,37 @@ public sealed class LinearAttentionEvaluator(LinearAttentionOptions options, Wor
         {
             var baseline = await baselines.GetAsync(training, cancellationToken).ConfigureAwait(false);
             var run = await launcher.RunAsync(new WorkerRequest(WorkerRequest.TrainMode, mixer, state, resultPath, "candidate", Training: training),
-                context.WorkDirectory, context.Timeout, cancellationToken).ConfigureAwait(false);
+                context.WorkDirectory, context.Timeout, cancellationToken, ForwardProgress(context, training.Benchmarks.Count)).ConfigureAwait(false);
             return JudgeTraining(run, baseline, context);
         }
         return EvaluatorVerdict.Malformed($"stage '{context.Stage}' of the linear-attention evaluator has neither checks nor training settings");
+    }
+
+    /// <summary>Turns the worker's progress lines into the stage's progress reports (step, loss, tokens/s).</summary>
+    private static Action<string>? ForwardProgress(StageEvaluationContext context, int benchmarks)
+    {
+        if (context.Progress is not { } progress) return null;
+        var seen = new List<string>();
+        return line =>
+        {
+            if (!WorkerProgressLine.TryParse(line, out var benchmark, out var p)) return;
+            lock (seen)
+            {
+                if (!seen.Contains(benchmark)) seen.Add(benchmark);
+            }
+            progress.Report(new StageProgress(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{context.Stage}: {benchmark} ({seen.Count}/{benchmarks}) step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} tokens/s {p.TokensPerSecond:F0}{(p.ResumedFromStep > 0 ? $" (resumed from step {p.ResumedFromStep})" : "")}"),
+                p.Step, p.TotalSteps,
+                new Dictionary<string, double>(StringComparer.Ordinal)
+                {
+                    ["loss"] = p.Loss,
+                    ["tokens_per_s"] = p.TokensPerSecond,
+                    ["resumed_from_step"] = p.ResumedFromStep,
+                    ["benchmark_index"] = seen.Count,
+                    ["benchmarks"] = benchmarks,
+                }));
+        };
     }
 
     private static EvaluatorVerdict JudgeChecks(WorkerRun run, StageEvaluationContext context)

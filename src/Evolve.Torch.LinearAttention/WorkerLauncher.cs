@@ -31,7 +31,9 @@ public sealed class WorkerLauncher(LinearAttentionOptions options, ILogger<Worke
     private readonly string workerPath = Path.GetFullPath(options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, "Evolve.Torch.Worker.dll"));
     private readonly string dotnetPath = options.DotnetPath ?? FindDotnet();
 
-    public async Task<WorkerRun> RunAsync(WorkerRequest request, string workDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="onOutputLine">Called with each line the worker prints on stdout (progress lines among them).</param>
+    public async Task<WorkerRun> RunAsync(WorkerRequest request, string workDirectory, TimeSpan timeout, CancellationToken cancellationToken,
+        Action<string>? onOutputLine = null)
     {
         if (!File.Exists(workerPath))
             throw new InvalidOperationException($"The training worker was not found at {workerPath}; build Evolve.Torch.LinearAttention (it copies Evolve.Torch.Worker.dll beside itself) or set LinearAttentionOptions.WorkerPath.");
@@ -54,7 +56,11 @@ public sealed class WorkerLauncher(LinearAttentionOptions options, ILogger<Worke
         {
             if (line is null) return;
             if (isError) logger.LogWarning("worker: {Line}", line);
-            else logger.LogInformation("worker: {Line}", line);
+            else
+            {
+                logger.LogInformation("worker: {Line}", line);
+                onOutputLine?.Invoke(line);
+            }
             lock (tail)
             {
                 tail.Enqueue(line);

@@ -91,8 +91,7 @@ internal static class WorkerProgram
             var run = TrainingRun.For(task, factory,
                 settings.Training with { CheckpointDirectory = Path.Combine(directory, "checkpoints") },
                 settings.Dim, settings.Layers, settings.MlpRatio);
-            var progress = new CallbackProgress<TrainingProgress>(p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{request.Label} {benchmark.Name} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} tokens_per_s {p.TokensPerSecond:F0} resumed_from {p.ResumedFromStep}")));
+            var progress = new CallbackProgress<TrainingProgress>(p => Console.WriteLine(WorkerProgressLine.Format(request.Label, benchmark.Name, p)));
             TrainingResult result;
             try
             {

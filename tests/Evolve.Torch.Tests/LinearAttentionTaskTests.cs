@@ -4,6 +4,7 @@ using Evolve.Core;
 using Evolve.Core.Evaluation;
 using Evolve.Engineering;
 using Evolve.Engineering.Cascade;
+using Evolve.Torch.Jobs;
 using Evolve.Torch.LinearAttention;
 using Evolve.Torch.Training;
 using Xunit.Abstractions;
@@ -55,6 +56,26 @@ public sealed class LinearAttentionTaskTests(LinearAttentionFixture fixture, ITe
         Assert.True(metrics["parameters"] > 0 && metrics["tokens_per_s"] > 0);
         Assert.Equal(0, metrics["resumed_from_step"]);
         Assert.Contains("full_lm_t32_accuracy", metrics.Keys);
+
+        // The worker's step lines reached the stage's progress file: the last report of the quick stage is its last step.
+        var progressFile = Directory.EnumerateFiles(fixture.Root, StageProgressFile.FileName, SearchOption.AllDirectories)
+            .Single(f => f.Contains("-initial", StringComparison.Ordinal) && f.Contains("stage-1-quick", StringComparison.Ordinal));
+        var progress = StageProgressFile.TryRead(Path.GetDirectoryName(progressFile)!)!;
+        output.WriteLine(progress.Summary);
+        Assert.Equal(progress.TotalSteps, progress.Step);
+        Assert.StartsWith("quick: ", progress.Summary);
+        Assert.Contains(" loss ", progress.Summary);
+        Assert.True(progress.Values!["tokens_per_s"] > 0);
+    }
+
+    [Fact]
+    public void Worker_progress_lines_read_back_as_they_were_written_and_other_lines_are_not_progress()
+    {
+        var line = WorkerProgressLine.Format("candidate", "mqar_kv4_t24", new TrainingProgress(120, 400, 2.31, 5400, 100));
+        Assert.True(WorkerProgressLine.TryParse(line, out var benchmark, out var progress));
+        Assert.Equal("mqar_kv4_t24", benchmark);
+        Assert.Equal(new TrainingProgress(120, 400, 2.31, 5400, 100), progress);
+        Assert.False(WorkerProgressLine.TryParse("candidate mqar_kv4_t24 done: accuracy 0.5 loss 1.0 parameters 10 device cpu", out _, out _));
     }
 
     public static TheoryData<string, string, NodeStatus, string> Rejected => new()

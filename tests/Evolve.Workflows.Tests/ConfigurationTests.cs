@@ -63,7 +63,8 @@ public sealed class ConfigurationTests : IDisposable
             ("sampler.context_count", "2"), ("sampler.lesson_count", "1"), ("sampler.islands", "3"), ("sampler.migration_interval", "5"),
             ("sampler.migration_rate", "0.5"), ("cognition.top_k", "8"), ("cognition.min_similarity", "0.2"), ("cognition.merge_threshold", "0.8"),
             ("novelty.similarity_threshold", "0.97"), ("judge.weight", "0.35"), ("workflow.continue_as_new_every", "11"), ("workflow.outage_backoff_seconds", "15"),
-            ("workflow.activity_attempts", "2"));
+            ("workflow.activity_attempts", "2"),
+            ("workflow.progress_interval_seconds", "5"));
         Assert.Equal(CampaignSettingKeys.All.Count, flags.Values.Count); // the test names every key
 
         var configuration = CampaignConfiguration.Build([CampaignConfiguration.TaskLayer(Task), flags]);
@@ -74,6 +75,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal((8, 0.2, 0.8, 0.97), (s.CognitionTopK, s.CognitionMinSimilarity, s.CognitionMergeThreshold, s.NoveltySimilarityThreshold));
         Assert.Equal((11, 15.0, 2), (s.ContinueAsNewEvery, s.OutageBackoffSeconds, s.ActivityAttempts));
         Assert.Equal(0.35, s.JudgeWeight);
+        Assert.Equal(5.0, s.ProgressIntervalSeconds);
 
         var path = configuration.Save(_folder);
         Assert.Equal(Path.Combine(_folder, CampaignConfiguration.EffectiveFileName), path);

@@ -57,14 +57,14 @@ internal sealed class TestHost : IAsyncDisposable
 
     public static TaskDefinition CirclePacking => new TaskCatalog().Resolve("circle-packing");
 
-    /// <summary>A copy of the built-in circle-packing task with its task.yaml edited.</summary>
-    public TaskDefinition CirclePackingVariant(Func<string, string> edit)
+    /// <summary>A copy of the built-in circle-packing task with its task.yaml edited (it may name <paramref name="extraEvaluator"/>).</summary>
+    public TaskDefinition CirclePackingVariant(Func<string, string> edit, string? extraEvaluator = null)
     {
         var directory = Directory.CreateDirectory(Path.Combine(Root, "task-" + Guid.NewGuid().ToString("N")[..6])).FullName;
         foreach (var file in Directory.EnumerateFiles(CirclePacking.Directory)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         var yaml = Path.Combine(directory, TaskLoader.TaskFileName);
         File.WriteAllText(yaml, edit(File.ReadAllText(yaml)));
-        return TaskLoader.LoadFolder(directory);
+        return extraEvaluator is null ? TaskLoader.LoadFolder(directory) : TaskLoader.LoadFolder(directory, [.. BuiltInEvaluators.Names, extraEvaluator]);
     }
 
     public PreparedCampaign Prepare(TaskDefinition task, string name, params (string Key, string Value)[] settings) =>

@@ -4,6 +4,7 @@ using Evolve.Durable.Client;
 using Evolve.Storage;
 using Evolve.Tasks;
 using Evolve.Workflows.Configuration;
+using Evolve.Core.IO;
 
 namespace Evolve.Workflows;
 
@@ -74,7 +75,8 @@ public static class CampaignLauncher
 
         var s = configuration.Settings;
         var limits = new CampaignLimits(s.Rounds, s.Parallel, s.TargetScore is { } t ? (task.HigherIsBetter ? t : -t) : null, s.WallTimeMinutes,
-            s.MaxTokens, s.MaxCostUsd, s.DebugRetries, s.ContinueAsNewEvery, s.OutageBackoffSeconds, s.ActivityAttempts);
+            s.MaxTokens, s.MaxCostUsd, s.DebugRetries, s.ContinueAsNewEvery, s.OutageBackoffSeconds, s.ActivityAttempts,
+            s.ProgressIntervalSeconds);
         var input = new CampaignInput(new CampaignContext(directory, task.Directory), limits);
         return new PreparedCampaign(task, configuration, input, InstanceIdFor(s.CampaignId, directory), resumed, notes);
     }
@@ -117,7 +119,7 @@ public static class CampaignLauncher
         var best = await storage.Nodes.BestAsync(cancellationToken);
         if (best?.Code is null) return null;
         var path = BestProgramPath(storage.Directory.Root);
-        AtomicText.Write(path, $"// Best program of the campaign: {best.Id} (round {best.Round}), score {best.Score:R}\n{best.Code}");
+        AtomicFile.WriteAllText(path, $"// Best program of the campaign: {best.Id} (round {best.Round}), score {best.Score:R}\n{best.Code}");
         return path;
     }
 }

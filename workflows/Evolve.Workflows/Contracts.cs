@@ -23,7 +23,8 @@ public sealed record CampaignLimits(
     int DebugRetries,
     int ContinueAsNewEvery,
     double OutageBackoffSeconds,
-    int ActivityAttempts);
+    int ActivityAttempts,
+    double ProgressIntervalSeconds = RoundInput.DefaultProgressIntervalSeconds);
 
 /// <summary>Input of <see cref="EvolutionCampaignWorkflow"/>; <paramref name="Progress"/> is null on the first start and carried across continue-as-new.</summary>
 public sealed record CampaignInput(CampaignContext Campaign, CampaignLimits Limits, CampaignProgress? Progress = null);
@@ -46,7 +47,8 @@ public sealed record CampaignProgress(
     int Generation,
     int StageCount,
     string PrimaryMetric,
-    bool HasJudge = false);
+    bool HasJudge = false,
+    IReadOnlyList<double>? StageTimeoutSeconds = null);
 
 /// <summary>Why a campaign stopped.</summary>
 public static class StopReasons
@@ -77,6 +79,7 @@ public sealed record CampaignResult(
 /// <summary>The campaign's custom status: progress for `evolve run` and `evolve status`.</summary>
 /// <param name="Phase">starting, running, paused, draining, completed.</param>
 /// <param name="Waiting">Set while some round waits for an unavailable agent endpoint.</param>
+/// <param name="RunningRounds">Instance ids of the round workflows in flight: their custom status (<see cref="RoundStatus"/>) shows a long stage's progress.</param>
 public sealed record CampaignStatus(
     string Phase,
     long RoundsDone,
@@ -90,12 +93,15 @@ public sealed record CampaignStatus(
     double CostUsd,
     string? Waiting,
     string? StopReason,
-    string? StopDetail);
+    string? StopDetail,
+    IReadOnlyList<string>? RunningRounds = null);
 
 /// <summary>Input of <see cref="EvolutionRoundWorkflow"/>.</summary>
 /// <param name="Round">The round to produce; 0 evaluates and commits the task's initial program.</param>
 /// <param name="Judge">Run the judge step for ok candidates (the campaign has a judge).</param>
 /// <param name="CommitOutageAsFailure">When the agent endpoint is down: true commits the round as research_failed (the campaign is stopping), false returns an outage so the campaign retries the round later.</param>
+/// <param name="ProgressIntervalSeconds">While a stage runs, its progress is read into the round's custom status this often (0 = never).</param>
+/// <param name="StageTimeoutSeconds">The stages' time limits (task.yaml timeout_s): a stage limited to at most the progress interval is short, so it gets no progress timer.</param>
 public sealed record RoundInput(
     CampaignContext Campaign,
     long Round,
@@ -104,7 +110,18 @@ public sealed record RoundInput(
     string PrimaryMetric,
     int ActivityAttempts,
     bool CommitOutageAsFailure = false,
-    bool Judge = false);
+    bool Judge = false,
+    double ProgressIntervalSeconds = RoundInput.DefaultProgressIntervalSeconds,
+    IReadOnlyList<double>? StageTimeoutSeconds = null)
+{
+    public const double DefaultProgressIntervalSeconds = 30;
+}
+
+/// <summary>
+/// The round's custom status while an evaluation stage runs: which stage, and the evaluator's latest progress report
+/// (null until it reports). `evolve run` and `evolve status` show it beside the campaign's status.
+/// </summary>
+public sealed record RoundStatus(long Round, string Step, int? StageIndex, StageProgress? Progress);
 
 /// <summary>An agent endpoint was unavailable: the round was not committed.</summary>
 public sealed record AgentOutage(string Agent, string Reason, double? RetryAfterSeconds)
@@ -160,7 +177,8 @@ public sealed record CampaignPlan(
     double? InitialScore,
     long Tokens,
     double CostUsd,
-    bool HasJudge = false);
+    bool HasJudge = false,
+    IReadOnlyList<double>? StageTimeoutSeconds = null);
 
 public sealed record CognitionRef(string Id, double Similarity);
 
@@ -191,6 +209,11 @@ public sealed record DebugStep(string? RepairedCodePath, string? FailureReason, 
 public sealed record NoveltyInput(CampaignContext Campaign, long Round, CandidateRef Candidate, IReadOnlyList<string> Shown);
 
 public sealed record EvaluateStageInput(CampaignContext Campaign, long Round, string CodePath, string? AssemblyPath, int StageIndex);
+
+public sealed record StageProgressInput(CampaignContext Campaign, long Round, int StageIndex);
+
+/// <summary>The latest progress report of a running stage; null when it has reported none.</summary>
+public sealed record StageProgressStep(StageProgress? Progress);
 
 /// <summary>The candidate's outcome as the analyzer and the commit see it.</summary>
 public sealed record CandidateOutcome(

@@ -49,6 +49,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         var pending = new Queue<long>(progress.PendingRounds);
         var inFlight = new List<(Task<RoundSummary> Task, long Round)>();
         var waiting = new HashSet<long>();
+        var running = new SortedDictionary<long, string>();
         string? stopReason = null, stopDetail = null;
         var startedThisGeneration = 0;
 
@@ -144,22 +145,25 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
         {
             for (var attempt = 1; ; attempt++)
             {
+                running[round] = RoundInstanceId(context.InstanceId, round, attempt);
                 RoundSummary summary;
                 try
                 {
                     summary = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
                         RoundInputFor(round, commitOutageAsFailure: stopReason is not null),
-                        new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, round, attempt)));
+                        new ChildWorkflowTaskOptions(running[round]));
                 }
                 catch (WorkflowTaskFailedException e) when (e.FailureDetails.IsCausedBy<LlmRequestException>())
                 {
                     // Every round would fail the same way (bad key, unknown model or endpoint): stop instead of burning rounds.
                     // The round stays uncommitted; a restarted campaign runs it again.
+                    running.Remove(round);
                     var message = RootCause(e.FailureDetails, typeof(LlmRequestException).FullName!).ErrorMessage;
                     stopReason ??= StopReasons.ConfigurationError;
                     stopDetail ??= message;
                     return new RoundSummary(round, null, NodeStatus.ResearchFailed, null, message, null, 0, 0, 0, 0, 0);
                 }
+                running.Remove(round);
                 if (summary.Outage is not { } outage) return summary;
 
                 var delay = TimeSpan.FromSeconds(outage.RetryAfterSeconds is > 0 and var s ? s : limits.OutageBackoffSeconds);
@@ -173,7 +177,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
 
         RoundInput RoundInputFor(long round, bool commitOutageAsFailure) =>
             new(campaign, round, limits.DebugRetries, progress.StageCount, progress.PrimaryMetric, limits.ActivityAttempts, commitOutageAsFailure,
-                progress.HasJudge);
+                progress.HasJudge, limits.ProgressIntervalSeconds, progress.StageTimeoutSeconds);
 
         void Record(RoundSummary summary)
         {
@@ -208,7 +212,7 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             context.SetCustomStatus(new CampaignStatus(phase, progress.RoundsDone, limits.Rounds, inFlight.Count, progress.BestScore,
                 progress.BestRound, progress.InitialScore, progress.LastOutcome, progress.Tokens, progress.CostUsd,
                 waiting.Count == 0 ? null : $"agent unavailable; rounds {string.Join(", ", waiting.Order())} retry on a timer",
-                stopReason, stopDetail));
+                stopReason, stopDetail, running.Count == 0 ? null : [.. running.Values]));
         }
 
         CampaignResult Result(string reason, string detail) =>
@@ -226,15 +230,18 @@ public sealed class EvolutionCampaignWorkflow : Workflow<CampaignInput, Campaign
             Enumerable.Range(1, input.Limits.Rounds).Select(r => (long)r).Where(r => !committed.Contains(r)).ToList(),
             committed.Count(r => r > 0), plan.BestScore, plan.BestRound, plan.InitialScore, plan.Tokens, plan.CostUsd, false,
             plan.SeedCognitionErrors.Count == 0 ? null : "seed cognition: " + string.Join("; ", plan.SeedCognitionErrors),
-            0, 0, plan.StageCount, plan.PrimaryMetric, plan.HasJudge);
+            0, 0, plan.StageCount, plan.PrimaryMetric, plan.HasJudge, plan.StageTimeoutSeconds);
         if (committed.Contains(0)) return progress;
 
         RoundSummary seed;
         for (var attempt = 1; ; attempt++)
         {
+            var seedId = RoundInstanceId(context.InstanceId, 0, attempt);
+            context.SetCustomStatus(new CampaignStatus("starting", 0, input.Limits.Rounds, 1, null, null, null, null, 0, 0, null, null, null, [seedId]));
             seed = await context.CallChildWorkflowAsync<RoundSummary>(nameof(EvolutionRoundWorkflow),
-                new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts),
-                new ChildWorkflowTaskOptions(RoundInstanceId(context.InstanceId, 0, attempt)));
+                new RoundInput(input.Campaign, 0, input.Limits.DebugRetries, plan.StageCount, plan.PrimaryMetric, input.Limits.ActivityAttempts,
+                    ProgressIntervalSeconds: input.Limits.ProgressIntervalSeconds, StageTimeoutSeconds: plan.StageTimeoutSeconds),
+                new ChildWorkflowTaskOptions(seedId));
             if (seed.Outage is not { } outage) break;
             // The analyzer of the seed round was unavailable: the seed must be committed before any round can sample.
             progress = progress with { Outages = progress.Outages + 1 };

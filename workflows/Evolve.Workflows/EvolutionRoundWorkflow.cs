@@ -95,8 +95,7 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
         var stages = new List<StageResult>();
         for (var stage = 0; stage < input.StageCount; stage++)
         {
-            var result = await context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
-                new EvaluateStageInput(campaign, round, candidate.CodePath, check.AssemblyPath, stage), options);
+            var result = await EvaluateStageAsync(stage);
             evaluateMs += result.Duration.TotalMilliseconds;
             if (round > 0 && stage == 0 && result.Status == NodeStatus.Crash && debugAttempts < input.DebugRetries)
             {
@@ -139,6 +138,35 @@ public sealed class EvolutionRoundWorkflow : Workflow<RoundInput, RoundSummary>
             candidate = candidate! with { CodePath = debug.RepairedCodePath };
             check = repairedCheck;
             return (null, true);
+        }
+
+        // A long stage (training) reports progress to a file; while it runs, a durable timer wakes the round every
+        // progress interval to read it into the custom status. A stage that ends before the timer adds no turn; a stage
+        // whose time limit is within one interval gets no timer at all (it would only cost a timer per stage).
+        async Task<StageResult> EvaluateStageAsync(int stage)
+        {
+            var evaluation = context.CallActivityAsync<StageResult>(nameof(EvaluateStageActivity),
+                new EvaluateStageInput(campaign, round, candidate!.CodePath, check.AssemblyPath, stage), options);
+            if (input.ProgressIntervalSeconds <= 0 || input.StageTimeoutSeconds?.ElementAtOrDefault(stage) is > 0 and var limit && limit <= input.ProgressIntervalSeconds)
+                return await evaluation;
+            var interval = TimeSpan.FromSeconds(input.ProgressIntervalSeconds);
+            var reported = false;
+            while (true)
+            {
+                using var cancelTimer = new CancellationTokenSource();
+                var tick = context.CreateTimer(interval, cancelTimer.Token);
+                if (await Task.WhenAny(evaluation, tick) == evaluation)
+                {
+                    cancelTimer.Cancel();
+                    // The stage's last report would go stale while the round analyzes and commits.
+                    if (reported) context.SetCustomStatus(new RoundStatus(round, "evaluated", stage, null));
+                    return await evaluation;
+                }
+                reported = true;
+                var progress = await context.CallActivityAsync<StageProgressStep>(nameof(ReadStageProgressActivity),
+                    new StageProgressInput(campaign, round, stage), options);
+                context.SetCustomStatus(new RoundStatus(round, "evaluate", stage, progress.Progress));
+            }
         }
 
         async Task<RoundSummary> FinishAsync(CandidateOutcome outcome)

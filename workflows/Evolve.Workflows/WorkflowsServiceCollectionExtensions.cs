@@ -26,6 +26,7 @@ public static class WorkflowsServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(EvaluationCascade))) services.AddEvolveEngineering();
         services.AddEvolveTasks();
         services.AddEvolveAgents();
+        services.TryAddSingleton<EmittedCognitionImporter>();
         services.TryAddSingleton(sp => new CampaignRuntimes(
             sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetRequiredService<TaskCatalog>(),
             new CampaignAgents(sp.GetRequiredService<IResearcher>(), sp.GetRequiredService<IDebugger>(), sp.GetRequiredService<IAnalyzer>(),
@@ -49,6 +50,7 @@ public static class WorkflowsServiceCollectionExtensions
             .AddActivity<NoveltyActivity>()
             .AddActivity<EvaluateStageActivity>()
             .AddActivity<JudgeActivity>()
+            .AddActivity<ReadStageProgressActivity>()
             .AddActivity<AnalyzeActivity>()
             .AddActivity<CommitNodeActivity>();
 }

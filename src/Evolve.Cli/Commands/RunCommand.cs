@@ -165,7 +165,7 @@ public static class RunCommand
             {
                 firstDone ??= status.RoundsDone;
                 var rate = clock.Elapsed.TotalSeconds > 0 ? (status.RoundsDone - firstDone.Value) / clock.Elapsed.TotalSeconds : 0;
-                var line = Describe(status);
+                var line = Describe(status) + await DescribeRunningRoundsAsync(client, status, cancellation);
                 if (line != last)
                 {
                     Console.WriteLine(F($"  {DateTime.Now:HH:mm:ss} {line} | {rate:0.00} rounds/s"));
@@ -175,6 +175,18 @@ public static class RunCommand
             if (state.IsCompleted) return state;
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellation);
         }
+    }
+
+    /// <summary>The progress of long stages in the rounds in flight (their round workflows' custom status).</summary>
+    private static async Task<string> DescribeRunningRoundsAsync(DurableWorkflowClient client, CampaignStatus status, CancellationToken cancellation)
+    {
+        var text = "";
+        foreach (var id in status.RunningRounds ?? [])
+        {
+            var round = (await client.GetWorkflowStateAsync(id, getInputsAndOutputs: false, cancellation))?.ReadCustomStatusAs<RoundStatus>();
+            if (round?.Progress is { } progress) text += F($" | round {round.Round}: {progress.Summary}");
+        }
+        return text;
     }
 
     private static string Describe(CampaignStatus s)

@@ -26,6 +26,10 @@ public interface ICandidateEvaluator
 /// first): where long evaluations such as training keep their checkpoints. Null when the caller offers none.
 /// </param>
 /// <param name="CandidateAssemblyPath">The compiled candidate, when the task compiles one; evaluators that host the candidate themselves load it.</param>
+/// <param name="Progress">
+/// Where a long stage reports how far it has come (the loop shows the latest report in the round's status); null when
+/// nobody listens. Report at most a few times a second: each report may be written to disk.
+/// </param>
 public sealed record StageEvaluationContext(
     string Stage,
     int StageIndex,
@@ -34,7 +38,8 @@ public sealed record StageEvaluationContext(
     string WorkDirectory,
     TimeSpan Timeout,
     string? PersistentDirectory = null,
-    string? CandidateAssemblyPath = null);
+    string? CandidateAssemblyPath = null,
+    IProgress<StageProgress>? Progress = null);
 
 /// <summary>The candidate's return value as JSON, exactly as the sandboxed runner serialised it. Untrusted.</summary>
 /// <param name="Json">

@@ -27,6 +27,10 @@ public sealed class EvaluationCascade(SandboxRunner runner, EngineeringOptions o
     public static string StageDirectory(string workDirectory, TaskDefinition task, int stageIndex) =>
         Path.Combine(Path.GetFullPath(workDirectory), $"stage-{stageIndex}-{task.Stages[stageIndex].Name}");
 
+    /// <summary>The evaluator's work directory of one stage (inside the stage directory, so a retry empties it).</summary>
+    public static string EvaluatorDirectory(string workDirectory, TaskDefinition task, int stageIndex) =>
+        Path.Combine(StageDirectory(workDirectory, task, stageIndex), "evaluator");
+
     /// <summary>Directory of one stage that a retry does not empty (checkpoints of long evaluations).</summary>
     public static string PersistentDirectory(string workDirectory, TaskDefinition task, int stageIndex) =>
         Path.Combine(Path.GetFullPath(workDirectory), $"persistent-{stageIndex}-{task.Stages[stageIndex].Name}");
@@ -83,9 +87,10 @@ public sealed class EvaluationCascade(SandboxRunner runner, EngineeringOptions o
 
         var evaluator = EvaluatorFor(task);
         var verdict = await evaluator.EvaluateStageAsync(
-            new StageEvaluationContext(spec.Name, stageIndex, output, Path.GetFullPath(candidate.SourcePath), Path.Combine(directory, "evaluator"), spec.Timeout,
+            new StageEvaluationContext(spec.Name, stageIndex, output, Path.GetFullPath(candidate.SourcePath), EvaluatorDirectory(workDirectory, task, stageIndex), spec.Timeout,
                 PersistentDirectory(workDirectory, task, stageIndex),
-                candidate.AssemblyPath is null ? null : Path.GetFullPath(candidate.AssemblyPath)),
+                candidate.AssemblyPath is null ? null : Path.GetFullPath(candidate.AssemblyPath),
+                StageProgressFile.Reporter(directory)),
             cancellationToken).ConfigureAwait(false);
 
         if (!verdict.IsWellFormed) return Finish(verdict.FailureStatus ?? NodeStatus.InvalidOutput, verdict.Metrics, verdict.Error);

@@ -1,6 +1,7 @@
 using Evolve.Core;
 using Evolve.Durable;
 using Evolve.Workflows.Runtime;
+using Evolve.Core.IO;
 
 namespace Evolve.Workflows.Activities;
 
@@ -34,7 +35,7 @@ public sealed class PrepareCampaignActivity(CampaignRuntimes runtimes) : Workflo
         var best = await runtime.Storage.Nodes.BestAsync(context.CancellationToken);
         var initial = await runtime.Storage.Nodes.GetByRoundAsync(0, context.CancellationToken);
         return new CampaignPlan(runtime.Task.Stages.Count, runtime.Task.PrimaryMetric, imported, errors, rounds,
-            best?.Score, best?.Round, initial?.Score, tokens, cost, runtime.Agents.Judge is not null);
+            best?.Score, best?.Round, initial?.Score, tokens, cost, runtime.Agents.Judge is not null, runtime.Task.Stages.Select(s => s.Timeout.TotalSeconds).ToList());
     }
 }
 
@@ -58,7 +59,7 @@ public sealed class SeedProgramActivity(CampaignRuntimes runtimes) : WorkflowAct
     {
         var runtime = await runtimes.GetAsync(input.Campaign, context.CancellationToken);
         var path = Path.Combine(runtime.RoundDirectory(input.Round), RoundFiles.Candidate(0));
-        Configuration.AtomicText.Write(path, runtime.Task.ReadInitialProgram());
+        AtomicFile.WriteAllText(path, runtime.Task.ReadInitialProgram());
         return new CandidateRef("initial program", $"The initial program of task '{runtime.Task.Name}' ({Path.GetFileName(runtime.Task.InitialProgramPath)}).",
             path, "seed", null);
     }

@@ -8,6 +8,7 @@ using Evolve.Engineering.Cascade;
 using Evolve.Engineering.StaticChecks;
 using Evolve.Workflows.Configuration;
 using Evolve.Workflows.Runtime;
+using Evolve.Core.IO;
 
 namespace Evolve.Workflows.Activities;
 
@@ -88,7 +89,7 @@ public sealed class ResearchActivity(CampaignRuntimes runtimes) : WorkflowActivi
                 clock.Elapsed.TotalMilliseconds);
         }
         var path = Path.Combine(runtime.RoundDirectory(input.Round), RoundFiles.Candidate(0));
-        AtomicText.Write(path, proposal.Code);
+        AtomicFile.WriteAllText(path, proposal.Code);
         return new ResearchStep(new CandidateRef(proposal.Name, proposal.Motivation, path, proposal.ResearcherKind, proposal.Model),
             null, proposal.Usage, clock.Elapsed.TotalMilliseconds);
     }
@@ -139,7 +140,7 @@ public sealed class DebugActivity(CampaignRuntimes runtimes) : WorkflowActivity<
         }
         if (outcome.RepairedCode is not { } repaired) return new DebugStep(null, outcome.FailureReason ?? "no repair", outcome.Model, outcome.Usage);
         var path = Path.Combine(runtime.RoundDirectory(input.Round), RoundFiles.Candidate(input.Attempt));
-        AtomicText.Write(path, repaired);
+        AtomicFile.WriteAllText(path, repaired);
         return new DebugStep(path, null, outcome.Model, outcome.Usage);
     }
 }
@@ -182,8 +183,13 @@ public sealed class NoveltyActivity(CampaignRuntimes runtimes) : WorkflowActivit
     }
 }
 
-/// <summary>One stage of the evaluation cascade in the sandbox. Idempotent: the stage folder is emptied first.</summary>
-public sealed class EvaluateStageActivity(CampaignRuntimes runtimes, EvaluationCascade cascade) : WorkflowActivity<EvaluateStageInput, StageResult>
+/// <summary>
+/// One stage of the evaluation cascade in the sandbox, then the cognition items its evaluator emitted go to the store
+/// with the round's node as provenance. Idempotent: the stage folder is emptied first, and the store keys items by node
+/// and content.
+/// </summary>
+public sealed class EvaluateStageActivity(CampaignRuntimes runtimes, EvaluationCascade cascade, EmittedCognitionImporter cognition)
+    : WorkflowActivity<EvaluateStageInput, StageResult>
 {
     public override async Task<StageResult> RunAsync(WorkflowActivityContext context, EvaluateStageInput input)
     {
@@ -191,6 +197,8 @@ public sealed class EvaluateStageActivity(CampaignRuntimes runtimes, EvaluationC
         var directory = Path.Combine(runtime.RoundDirectory(input.Round), RoundFiles.EvaluationDirectory);
         var result = await cascade.RunStageAsync(runtime.Task, input.StageIndex, new CandidateArtifacts(input.CodePath, input.AssemblyPath),
             directory, context.CancellationToken);
+        await cognition.ImportAsync(runtime.Storage.Cognition, EvaluationCascade.EvaluatorDirectory(directory, runtime.Task, input.StageIndex),
+            Node.IdForRound(input.Round), input.Round, result.Stage, context.CancellationToken);
         // JSON cannot carry NaN or infinities; a metric that is not a number is not a measurement.
         var finite = result.Metrics.Where(m => double.IsFinite(m.Value)).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
         return result with { Metrics = finite };

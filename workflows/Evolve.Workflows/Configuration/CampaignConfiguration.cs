@@ -5,6 +5,7 @@ using Evolve.Agents.Llm;
 using Evolve.Tasks;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Evolve.Core.IO;
 
 namespace Evolve.Workflows.Configuration;
 
@@ -207,7 +208,7 @@ public sealed class CampaignConfiguration
     {
         Directory.CreateDirectory(campaignDirectory);
         var path = Path.Combine(Path.GetFullPath(campaignDirectory), EffectiveFileName);
-        AtomicText.Write(path, ToYaml(taskName));
+        AtomicFile.WriteAllText(path, ToYaml(taskName));
         return path;
     }
 
@@ -303,17 +304,4 @@ public sealed class CampaignConfigurationException(IReadOnlyList<string> errors)
     : Exception("Invalid campaign configuration:\n  - " + string.Join("\n  - ", errors))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
-}
-
-/// <summary>Text files that a crash cannot leave half-written: a temporary file beside the target, then a rename.</summary>
-internal static class AtomicText
-{
-    public static void Write(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, full, overwrite: true);
-    }
 }

@@ -56,5 +56,9 @@ public sealed class CampaignSettings
     /// <summary>workflow.activity_attempts: attempts of an activity that failed unexpectedly (infrastructure, not the candidate).</summary>
     public int ActivityAttempts { get; set; } = 3;
 
+    // Progress of long evaluation stages (kept apart from the agent settings above).
+    /// <summary>workflow.progress_interval_seconds: how often a running stage's progress is read into the round's status (0 = never).</summary>
+    public double ProgressIntervalSeconds { get; set; } = RoundInput.DefaultProgressIntervalSeconds;
+
     public CognitionOptions Cognition => new() { MergeThreshold = CognitionMergeThreshold };
 }

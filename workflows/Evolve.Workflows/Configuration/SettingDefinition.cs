@@ -152,6 +152,10 @@ public static class CampaignSettingKeys
         Integer("workflow.continue_as_new_every", "rounds per campaign history before it continues as new", "25", 1, 100_000, (s, v) => s.ContinueAsNewEvery = (int)(long)v!),
         Number("workflow.outage_backoff_seconds", "wait before re-running a round whose agent endpoint was down", "60", 0.001, 7 * 24 * 3600, (s, v) => s.OutageBackoffSeconds = (double)v!),
         Integer("workflow.activity_attempts", "attempts of an activity that failed unexpectedly", "3", 1, 100, (s, v) => s.ActivityAttempts = (int)(long)v!),
+
+        // Progress of long evaluation stages.
+        Number("workflow.progress_interval_seconds", "how often a running evaluation stage's progress is read into the round's status (0 = never)", "30", 0, 24 * 3600,
+            (s, v) => s.ProgressIntervalSeconds = (double)v!),
     ];
 
     public static IReadOnlyList<string> Sections { get; } = All.Select(d => d.Section).Distinct().ToList();
