@@ -28,7 +28,7 @@ public static class RunCommand
         var sampler = new Option<string?>("--sampler") { Description = "ucb1, greedy, random or map-elites (sampler.kind)" };
         var seed = new Option<long?>("--seed") { Description = "Seed of the sampler and the offline researcher (campaign.seed)" };
         var campaignDirectory = new Option<string?>("--campaign-dir") { Description = "Campaign directory (default .evolve/campaigns/<task>); an existing one resumes" };
-        var config = new Option<string?>("--config") { Description = "Campaign YAML file layered over task.yaml (sections campaign, budgets, sampler, cognition, novelty, workflow)" };
+        var config = new Option<string?>("--config") { Description = "Campaign YAML file layered over task.yaml (sections campaign, budgets, sampler, cognition, novelty, judge, workflow, llm)" };
         var set = new Option<string[]>("--set") { Description = "Override one setting: --set budgets.max_cost_usd=5 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var sidecar = CommonOptions.Sidecar();
 
