@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Evolve.Core.IO;
 using System.Text.Json.Serialization;
 using Evolve.Torch.Checks;
 using Evolve.Torch.Training;
@@ -86,15 +87,6 @@ public static class WorkerJson
         ?? throw new InvalidDataException($"{path} holds JSON null instead of a {typeof(T).Name}.");
 
     /// <summary>Writes to a temporary file, flushes it and renames it over <paramref name="path"/>: readers see all or nothing.</summary>
-    public static void WriteAtomically<T>(string path, T value)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-        {
-            JsonSerializer.Serialize(stream, value, Options);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+    public static void WriteAtomically<T>(string path, T value) =>
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, value, Options));
 }
