@@ -16,6 +16,8 @@ public sealed record DeduplicationOptions
     /// <summary>Estimated Jaccard similarity of shingle sets at or above which documents are near-duplicates.</summary>
     public double Threshold { get; init; } = 0.7;
 
+    public const int MaxShingleSize = 16;
+
     /// <summary>Words per shingle.</summary>
     public int ShingleSize { get; init; } = 5;
 
@@ -32,7 +34,7 @@ public sealed record DeduplicationOptions
     public void Validate()
     {
         if (Threshold is <= 0 or > 1) throw new ArgumentException($"Deduplication threshold must be in (0, 1], got {Threshold}.");
-        if (ShingleSize < 1) throw new ArgumentException("Shingle size must be at least 1 word.");
+        if (ShingleSize is < 1 or > MaxShingleSize) throw new ArgumentException($"Shingle size must be 1 to {MaxShingleSize} words, got {ShingleSize}.");
         if (Bands < 1 || RowsPerBand < 1) throw new ArgumentException("LSH needs at least one band of at least one row.");
         if (SignatureLength % 8 != 0) throw new ArgumentException("Bands × rows per band must be a multiple of 8 (the MinHash vector width).");
     }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Text;
 
@@ -5,14 +8,16 @@ namespace Evolve.DataCuration.Deduplication;
 
 /// <summary>
 /// MinHash over word shingles, as one-permutation hashing: each shingle hash picks one of the
-/// signature's bins by its low bits and competes there by its high bits, so a shingle costs one
+/// signature's bins by its top bits and competes there by the bits below, so a shingle costs one
 /// comparison instead of one per permutation. Empty bins borrow from the next filled bin
 /// (densification), which keeps short documents comparable. Words are case-folded letter/digit runs,
 /// so markup, punctuation and spacing differences barely move the signature.
 /// </summary>
 public sealed class MinHasher
 {
-    private const ulong RollBase = 0x100000001B3UL;
+    private const int RollRotation = 13;
+    private const int RingSize = DeduplicationOptions.MaxShingleSize; // a power of two
+
 
     private readonly int shingleSize;
 
@@ -37,24 +42,33 @@ public sealed class MinHasher
     public void Compute(ReadOnlySpan<char> text, Span<uint> signature)
     {
         signature.Fill(uint.MaxValue);
-        // Rolling polynomial hash over the last shingleSize word hashes: two multiplies per word.
-        Span<ulong> window = stackalloc ulong[shingleSize];
-        var dropFactor = 1UL;
-        for (var k = 0; k < shingleSize; k++) dropFactor *= RollBase;
+        // A shingle's hash is the XOR of its word hashes rotated by their position (a cyclic polynomial), kept
+        // rolling without multiplies: rotate, add the new word, take out the word that left. The ring starts
+        // zeroed, so nothing is taken out until shingleSize words were seen.
+        Span<ulong> ringSpan = stackalloc ulong[RingSize];
+        ringSpan.Clear();
+        ref var ring = ref MemoryMarshal.GetReference(ringSpan);
+        var leavingRotation = (RollRotation * shingleSize) & 63;
         ulong rolling = 0;
-        var words = 0;
-        var slot = 0;
-        var i = 0;
-        while (WordScanner.NextWord(text, ref i, out var word))
+        long count = 0;
+        Span<ulong> batch = stackalloc ulong[256];
+        var words = new WordHashes(text);
+        int filled;
+        var binShift = 64 - System.Numerics.BitOperations.Log2((uint)SignatureLength);
+        ref var bins = ref MemoryMarshal.GetReference(signature);
+        while ((filled = words.Fill(batch)) > 0)
         {
-            rolling = rolling * RollBase + word - (words >= shingleSize ? window[slot] * dropFactor : 0);
-            window[slot] = word;
-            slot = slot + 1 == shingleSize ? 0 : slot + 1;
-            words++;
-            if (words >= shingleSize) Update(signature, FastHash.Mix(rolling));
+            foreach (var word in batch[..filled])
+            {
+                rolling = BitOperations.RotateLeft(rolling, RollRotation) ^ word ^
+                          BitOperations.RotateLeft(Unsafe.Add(ref ring, (nint)((count - shingleSize) & (RingSize - 1))), leavingRotation);
+                Unsafe.Add(ref ring, (nint)(count & (RingSize - 1))) = word;
+                count++;
+                if (count >= shingleSize) Update(ref bins, binShift, rolling);
+            }
         }
 
-        if (words is > 0 && words < shingleSize) Update(signature, FastHash.Mix(rolling));
+        if (count is > 0 && count < shingleSize) Update(ref bins, binShift, rolling);
         Densify(signature);
     }
 
@@ -66,12 +80,14 @@ public sealed class MinHasher
         return (double)equal / a.Length;
     }
 
-    private void Update(Span<uint> signature, ulong shingle)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(ref uint bins, int binShift, ulong shingle)
     {
-        var bin = (int)(shingle & (uint)(SignatureLength - 1));
-        var value = (uint)(shingle >> 33); // 31 bits: the top bit marks borrowed values
+        // One multiply spreads every bit of the shingle into the high bits, which pick the bin and the value.
+        var mixed = (shingle ^ (shingle >> 29)) * 0xBF58476D1CE4E5B9UL;
+        var value = (uint)(mixed >> (binShift - 31)) & 0x7FFFFFFFu; // 31 bits: the top bit marks borrowed values
         // Branch-free: whether a shingle wins its bin is a coin toss early in a document, which a branch mispredicts.
-        ref var slot = ref signature[bin];
+        ref var slot = ref Unsafe.Add(ref bins, (nint)(mixed >> binShift));
         slot = Math.Min(slot, value);
     }
 

@@ -1,0 +1,126 @@
+using System.Text;
+using Evolve.DataCuration.Cleaning;
+using Evolve.DataCuration.Cleaning.Text;
+using Evolve.DataCuration.Deduplication;
+
+namespace Evolve.DataCuration.Tests;
+
+public sealed class WordHashesTests
+{
+    // Letters, digits, ASCII separators, non-ASCII letters (folded by no one), non-ASCII separators, a surrogate pair.
+    private static readonly string[] Pieces =
+    [
+        "a", "Z", "7", "q", "Ab", " ", "  ", ",", ".", "\n", "-", "_", "é", "ß", "Ж", "λ", "’", "—", "\u00A0", "😀", "x1", "HTTP",
+    ];
+
+    [Fact]
+    public void Scanner_yields_every_word_with_the_hash_of_its_definition_at_any_alignment()
+    {
+        var random = new Random(7);
+        Span<ulong> batch = stackalloc ulong[40]; // small: batches end mid-text and must resume exactly
+        for (var sample = 0; sample < 400; sample++)
+        {
+            var text = RandomText(random, random.Next(0, 400));
+            var expected = ReferenceWords(text).Select(w => WordHashes.HashWord(w)).ToList();
+            var actual = new List<ulong>();
+            var scanner = new WordHashes(text);
+            int filled;
+            while ((filled = scanner.Fill(batch)) > 0) actual.AddRange(batch[..filled].ToArray());
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void Long_words_and_words_touching_block_and_text_ends_are_whole()
+    {
+        foreach (var length in new[] { 1, 15, 16, 17, 31, 63, 64, 65, 129, 500 })
+        {
+            foreach (var lead in new[] { 0, 1, 47, 63 })
+            {
+                var word = new string('k', length - 1) + "Q";
+                var text = new string(' ', lead) + word;
+                Assert.Equal([WordHashes.HashWord(word)], Scan(text));
+                Assert.Equal([WordHashes.HashWord(word), WordHashes.HashWord("end")], Scan(text + " end"));
+            }
+        }
+    }
+
+    [Fact]
+    public void Ascii_case_is_folded_and_distinct_words_hash_apart()
+    {
+        Assert.Equal(Scan("Hello WORLD 42"), Scan("hello world 42"));
+        var hashes = new HashSet<ulong>();
+        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(WordHashes.HashWord($"w{i}")), $"collision at w{i}");
+        foreach (var word in new[] { "a", "b", "ab", "ba", "aa", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "é", "e" })
+            Assert.True(hashes.Add(WordHashes.HashWord(word)), $"collision at {word}");
+    }
+
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    public void Minhash_estimates_the_jaccard_similarity_of_shingle_sets(double overlap)
+    {
+        // Two documents share a run of words and differ elsewhere; the estimate must track the true Jaccard index.
+        var options = new DeduplicationOptions();
+        var hasher = new MinHasher(options);
+        var estimates = new List<double>();
+        var truths = new List<double>();
+        for (var trial = 0; trial < 20; trial++)
+        {
+            var shared = Words($"s{trial}x", (int)(600 * overlap));
+            var a = shared.Concat(Words($"a{trial}x", 600 - shared.Count)).ToList();
+            var b = shared.Concat(Words($"b{trial}x", 600 - shared.Count)).ToList();
+            truths.Add(Jaccard(Shingles(a, options.ShingleSize), Shingles(b, options.ShingleSize)));
+            uint[] sa = new uint[hasher.SignatureLength], sb = new uint[hasher.SignatureLength];
+            hasher.Compute(string.Join(' ', a), sa);
+            hasher.Compute(string.Join(' ', b), sb);
+            estimates.Add(MinHasher.Similarity(sa, sb));
+        }
+
+        Assert.InRange(estimates.Average() - truths.Average(), -0.05, 0.05);
+    }
+
+    private static List<ulong> Scan(string text)
+    {
+        Span<ulong> batch = stackalloc ulong[64];
+        var result = new List<ulong>();
+        var scanner = new WordHashes(text);
+        int filled;
+        while ((filled = scanner.Fill(batch)) > 0) result.AddRange(batch[..filled].ToArray());
+        return result;
+    }
+
+    private static string RandomText(Random random, int pieces)
+    {
+        var builder = new StringBuilder();
+        for (var i = 0; i < pieces; i++)
+        {
+            builder.Append(random.Next(10) == 0 ? new string('m', random.Next(10, 40)) : Pieces[random.Next(Pieces.Length)]);
+        }
+
+        return builder.ToString();
+    }
+
+    private static IEnumerable<string> ReferenceWords(string text)
+    {
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var isWord = i < text.Length && WordHashes.IsWordChar(text[i]);
+            if (isWord && start < 0) start = i;
+            if (!isWord && start >= 0)
+            {
+                yield return text[start..i];
+                start = -1;
+            }
+        }
+    }
+
+    private static List<string> Words(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}{i}").ToList();
+
+    private static HashSet<string> Shingles(List<string> words, int size) =>
+        Enumerable.Range(0, words.Count - size + 1).Select(i => string.Join(' ', words.Skip(i).Take(size))).ToHashSet();
+
+    private static double Jaccard(HashSet<string> a, HashSet<string> b) => (double)a.Intersect(b).Count() / a.Union(b).Count();
+}
