@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Evolve.DataCuration.Cleaning;
-using Evolve.DataCuration.Cleaning.Text;
 
 namespace Evolve.DataCuration.Deduplication;
 
@@ -10,7 +8,8 @@ namespace Evolve.DataCuration.Deduplication;
 /// Pass two of deduplication: walks all signatures in (shard name, row) order and marks every document
 /// whose exact key was seen, or whose LSH bucket holds an earlier document with estimated Jaccard at or
 /// above the threshold. First occurrence wins, whatever order shards were processed in.
-/// Memory grows with the number of documents (signature length × 4 bytes each); for corpora beyond
+/// Memory grows with the number of documents (signature length × 4 bytes each, plus about 30 bytes per
+/// band in the LSH index); for corpora beyond
 /// a few tens of millions of documents the band index would have to be partitioned.
 /// </summary>
 public sealed class DuplicatePlanner
@@ -21,18 +20,27 @@ public sealed class DuplicatePlanner
         var hash = PlanHash(ordered, options);
         if (DuplicatePlan.TryRead(planPath) is { } existing && existing.Hash == hash) return existing;
 
-        var exactSeen = new HashSet<ulong>();
-        var bands = new Dictionary<ulong, (int File, int Row)>[options.Bands];
-        for (var b = 0; b < bands.Length; b++) bands[b] = [];
-        var loaded = new List<ShardSignatures>();
-        var duplicates = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        int exactCount = 0, nearCount = 0;
+        // Every signature is needed for the similarity checks, so all files are read up front; that also gives the
+        // document count the index is sized by.
+        var loaded = new List<ShardSignatures>(ordered.Count);
         foreach (var file in ordered)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var shard = ShardSignatures.Read(file);
-            var fileIndex = loaded.Count;
-            loaded.Add(shard);
+            loaded.Add(ShardSignatures.Read(file));
+        }
+
+        var firstDocument = new int[loaded.Count + 1]; // a document's number is its file's first number plus its row
+        for (var f = 0; f < loaded.Count; f++) firstDocument[f + 1] = checked(firstDocument[f] + loaded[f].RowCount);
+        var exactSeen = new HashSet<ulong>(firstDocument[^1]);
+        var index = options.Near ? new LshIndex(firstDocument[^1], options.Bands, options.RowsPerBand) : null;
+        Span<ulong> bandKeys = stackalloc ulong[options.Bands];
+        Span<int> heads = stackalloc int[options.Bands];
+        var duplicates = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        int exactCount = 0, nearCount = 0;
+        for (var f = 0; f < loaded.Count; f++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var shard = loaded[f];
             var rows = new List<int>();
             for (var r = 0; r < shard.RowCount; r++)
             {
@@ -44,11 +52,18 @@ public sealed class DuplicatePlanner
                     continue;
                 }
 
-                if (options.Near && IsNearDuplicate(shard, r, bands, loaded, fileIndex, options))
+                if (index is null) continue;
+                var signature = shard.SignatureOf(r);
+                index.KeysOf(signature, bandKeys);
+                index.Find(bandKeys, heads);
+                if (IsNearDuplicate(signature, heads, loaded, firstDocument, options.Threshold))
                 {
                     rows.Add(r);
                     nearCount++;
+                    continue;
                 }
+
+                index.Add(bandKeys, firstDocument[f] + r);
             }
 
             duplicates[shard.Shard] = [.. rows];
@@ -59,23 +74,21 @@ public sealed class DuplicatePlanner
         return plan;
     }
 
-    private static bool IsNearDuplicate(ShardSignatures shard, int row, Dictionary<ulong, (int File, int Row)>[] bands,
-        List<ShardSignatures> loaded, int fileIndex, DeduplicationOptions options)
+    /// <summary>Whether an earlier document heading one of the buckets is similar enough (bands in order, as they share heads).</summary>
+    private static bool IsNearDuplicate(ReadOnlySpan<uint> signature, ReadOnlySpan<int> heads, List<ShardSignatures> loaded, int[] firstDocument,
+        double threshold)
     {
-        var signature = shard.SignatureOf(row);
-        Span<ulong> keys = stackalloc ulong[options.Bands];
-        for (var b = 0; b < options.Bands; b++)
+        var checkedHead = -1;
+        foreach (var head in heads)
         {
-            var band = MemoryMarshal.Cast<uint, char>(signature.Slice(b * options.RowsPerBand, options.RowsPerBand));
-            keys[b] = FastHash.Hash64(band);
-            if (bands[b].TryGetValue(keys[b], out var earlier) &&
-                MinHasher.Similarity(signature, loaded[earlier.File].SignatureOf(earlier.Row)) >= options.Threshold)
-            {
-                return true;
-            }
+            if (head < 0 || head == checkedHead) continue;
+            checkedHead = head;
+            var file = Array.BinarySearch(firstDocument, head);
+            if (file < 0) file = ~file - 1;
+            while (file + 1 < firstDocument.Length && firstDocument[file + 1] == head) file++; // skip files without rows
+            if (MinHasher.Similarity(signature, loaded[file].SignatureOf(head - firstDocument[file])) >= threshold) return true;
         }
 
-        for (var b = 0; b < options.Bands; b++) bands[b].TryAdd(keys[b], (fileIndex, row));
         return false;
     }
 
