@@ -30,11 +30,12 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             exact = new ulong[rows];
             signatures = new uint[checked(rows * hasher.SignatureLength)];
             var row = 0;
+            var decoded = new char[4096];
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
-                foreach (var value in await reader.ReadTextAsync(g, cancellationToken))
+                foreach (var value in await reader.ReadTextUtf8Async(g, cancellationToken))
                 {
-                    var text = value.GetValueOrDefault().Span;
+                    var text = Decode(value, ref decoded);
                     // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
                     if (value is not null && TextValidation.IsInvalid(text) && format.InvalidText == InvalidTextPolicy.FailShard)
                     {
@@ -65,5 +66,13 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             present, exact, signatures);
         await result.WriteAsync(signaturePath, cancellationToken);
         return signaturePath;
+    }
+
+    /// <summary>UTF-8 to UTF-16 into a reused buffer; invalid bytes become U+FFFD, as in the curation pass's strings.</summary>
+    private static ReadOnlySpan<char> Decode(ReadOnlyMemory<byte>? value, ref char[] buffer)
+    {
+        if (value is not { } bytes) return default;
+        if (buffer.Length < bytes.Length) buffer = new char[Math.Max(bytes.Length, buffer.Length * 2)]; // UTF-16 never needs more chars than UTF-8 bytes
+        return buffer.AsSpan(0, System.Text.Encoding.UTF8.GetChars(bytes.Span, buffer));
     }
 }
