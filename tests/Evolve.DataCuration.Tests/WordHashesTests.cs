@@ -81,6 +81,21 @@ public sealed class WordHashesTests
         Assert.InRange(estimates.Average() - truths.Average(), -0.05, 0.05);
     }
 
+    [Fact]
+    public void Exact_keys_ignore_surrounding_whitespace_and_tell_texts_apart()
+    {
+        Assert.Equal(MinHasher.ExactKey("same text"), MinHasher.ExactKey("  same text\n"));
+        var keys = new HashSet<ulong>();
+        var text = new StringBuilder();
+        for (var length = 0; length < 200; length++)
+        {
+            // Every length exercises a different split between the 32-byte blocks, the 8-byte words and the tail.
+            Assert.True(keys.Add(MinHasher.ExactKey(text.ToString())), $"collision at length {length}");
+            Assert.True(keys.Add(MinHasher.ExactKey(text + "é")), $"collision at length {length} + é");
+            text.Append((char)('a' + length % 26));
+        }
+    }
+
     private static List<ulong> Scan(string text)
     {
         Span<ulong> batch = stackalloc ulong[64];

@@ -28,8 +28,16 @@ public sealed record DeduplicationOptions
 
     public int SignatureLength => Bands * RowsPerBand;
 
+    /// <summary>
+    /// Bumped whenever the exact key, the word or shingle hashing, or the banding changes: it is part of
+    /// <see cref="Canonical"/>, so signature files, plans and curated shards of an older version are recomputed
+    /// instead of mixed with new ones.
+    /// </summary>
+    public const int AlgorithmVersion = 2;
+
+    /// <summary>The parameters and the algorithm version in one string: the identity of a signature computation.</summary>
     public string Canonical => string.Create(CultureInfo.InvariantCulture,
-        $"exact={Exact};near={Near};threshold={Threshold:R};shingle={ShingleSize};bands={Bands};rows={RowsPerBand}");
+        $"v{AlgorithmVersion};exact={Exact};near={Near};threshold={Threshold:R};shingle={ShingleSize};bands={Bands};rows={RowsPerBand}");
 
     public void Validate()
     {

@@ -116,7 +116,8 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                         continue;
                     }
 
-                    bytesIn += Encoding.UTF8.GetByteCount(text);
+                    var textBytes = Encoding.UTF8.GetByteCount(text);
+                    bytesIn += textBytes;
                     if (TextValidation.IsInvalid(text))
                     {
                         if (format.InvalidText == InvalidTextPolicy.FailShard) throw TextValidation.InvalidUtf8(shard, rowOffset + r, g, format);
@@ -128,7 +129,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                     CleaningPipeline.Apply(strategy, document, statistics);
                     if (document.IsRemoved) continue;
                     texts[r] = document.Text;
-                    bytesOut += Encoding.UTF8.GetByteCount(document.Text);
+                    bytesOut += ReferenceEquals(document.Text, text) ? textBytes : Encoding.UTF8.GetByteCount(document.Text);
                     kept[keptCount++] = r;
                 }
 
