@@ -111,7 +111,8 @@ public sealed class MinHasher
         var value = (uint)(mixed >> (binShift - 31)) & 0x7FFFFFFFu; // 31 bits: the top bit marks borrowed values
         // Branch-free: whether a shingle wins its bin is a coin toss early in a document, which a branch mispredicts.
         ref var slot = ref Unsafe.Add(ref bins, (nint)(mixed >> binShift));
-        slot = Math.Min(slot, value);
+        var difference = (long)value - slot; // negative when the shingle wins its bin
+        slot = (uint)(slot + (difference & (difference >> 63)));
     }
 
     private static void Densify(Span<uint> signature)
