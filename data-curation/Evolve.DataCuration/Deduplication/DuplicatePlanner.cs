@@ -26,14 +26,20 @@ public sealed class DuplicatePlanner
         foreach (var file in ordered)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            loaded.Add(ShardSignatures.Read(file));
+            var signatures = ShardSignatures.Read(file);
+            if (signatures.Parameters != options.Canonical)
+            {
+                throw new InvalidDataException(
+                    $"Signature file '{file}' was computed with '{signatures.Parameters}', not '{options.Canonical}'; delete it to recompute.");
+            }
+
+            loaded.Add(signatures);
         }
 
         var firstDocument = new int[loaded.Count + 1]; // a document's number is its file's first number plus its row
         for (var f = 0; f < loaded.Count; f++) firstDocument[f + 1] = checked(firstDocument[f] + loaded[f].RowCount);
         var exactSeen = new HashSet<ulong>(firstDocument[^1]);
-        var index = options.Near ? new LshIndex(firstDocument[^1], options.Bands, options.RowsPerBand) : null;
-        Span<ulong> bandKeys = stackalloc ulong[options.Bands];
+        var index = options.Near ? new LshIndex(firstDocument[^1], options.Bands) : null;
         Span<int> heads = stackalloc int[options.Bands];
         var duplicates = new Dictionary<string, int[]>(StringComparer.Ordinal);
         int exactCount = 0, nearCount = 0;
@@ -54,7 +60,7 @@ public sealed class DuplicatePlanner
 
                 if (index is null) continue;
                 var signature = shard.SignatureOf(r);
-                index.KeysOf(signature, bandKeys);
+                var bandKeys = shard.BandKeysOf(r);
                 index.Find(bandKeys, heads);
                 if (IsNearDuplicate(signature, heads, loaded, firstDocument, options.Threshold))
                 {

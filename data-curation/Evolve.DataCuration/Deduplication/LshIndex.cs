@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Text;
 
 namespace Evolve.DataCuration.Deduplication;
@@ -14,13 +15,9 @@ internal sealed class LshIndex
     private readonly ulong[] keys; // 0: empty slot
     private readonly int[] documents;
     private readonly int mask;
-    private readonly int bands;
-    private readonly int rowsPerBand;
 
-    public LshIndex(long documentCount, int bands, int rowsPerBand)
+    public LshIndex(long documentCount, int bands)
     {
-        this.bands = bands;
-        this.rowsPerBand = rowsPerBand;
         // Load factor at most 0.4 keeps linear probes short.
         var slots = BitOperations.RoundUpToPowerOf2((ulong)Math.Max(16, documentCount * bands * 5 / 2));
         if (slots > (ulong)Array.MaxLength) throw new InvalidOperationException($"{documentCount:N0} documents are too many for one LSH index; partition the run.");
@@ -30,11 +27,11 @@ internal sealed class LshIndex
     }
 
     /// <summary>Band keys of a signature (never 0, which marks an empty slot); <paramref name="bandKeys"/> has one per band.</summary>
-    public void KeysOf(ReadOnlySpan<uint> signature, Span<ulong> bandKeys)
+    public static void KeysOf(ReadOnlySpan<uint> signature, DeduplicationOptions options, Span<ulong> bandKeys)
     {
-        for (var b = 0; b < bands; b++)
+        for (var b = 0; b < options.Bands; b++)
         {
-            var band = MemoryMarshal.Cast<uint, char>(signature.Slice(b * rowsPerBand, rowsPerBand));
+            var band = MemoryMarshal.Cast<uint, char>(signature.Slice(b * options.RowsPerBand, options.RowsPerBand));
             // The band number is mixed in: equal values in different bands are different buckets.
             bandKeys[b] = FastHash.Mix(FastHash.Hash64(band) + (ulong)b * 0x9E3779B97F4A7C15UL) | 1;
         }

@@ -22,6 +22,7 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
         bool[] present;
         ulong[] exact;
         uint[] signatures;
+        ulong[] bandKeys;
         await using (var reader = await ShardReader.OpenAsync(inputPath, format, cancellationToken))
         {
             // Sized once from the footer: growing lists would copy these (large-object-heap) arrays several times per shard.
@@ -29,6 +30,7 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             present = new bool[rows];
             exact = new ulong[rows];
             signatures = new uint[checked(rows * hasher.SignatureLength)];
+            bandKeys = new ulong[checked(rows * options.Bands)];
             var row = 0;
             var decoded = new char[4096];
             for (var g = 0; g < reader.RowGroupCount; g++)
@@ -49,6 +51,7 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
                     {
                         exact[row] = MinHasher.ExactKey(text);
                         hasher.Compute(text, signature);
+                        LshIndex.KeysOf(signature, options, bandKeys.AsSpan(row * options.Bands, options.Bands));
                     }
                     else
                     {
@@ -62,8 +65,8 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             if (row != rows) throw new InvalidShardException($"'{Path.GetFileName(inputPath)}' has {row} rows in its row groups but {rows} in its footer.");
         }
 
-        var result = new ShardSignatures(Path.GetFileName(inputPath), options.Canonical, fingerprint, hasher.SignatureLength,
-            present, exact, signatures);
+        var result = new ShardSignatures(Path.GetFileName(inputPath), options.Canonical, fingerprint, hasher.SignatureLength, options.Bands,
+            present, exact, signatures, bandKeys);
         await result.WriteAsync(signaturePath, cancellationToken);
         return signaturePath;
     }

@@ -4,16 +4,20 @@ using Evolve.Core.IO;
 namespace Evolve.DataCuration.Deduplication;
 
 /// <summary>
-/// The per-shard result of the signature pass: for every row an exact key and a MinHash signature
-/// (or nothing, for null text). Binary, written atomically; its header names the parameters and the
+/// The per-shard result of the signature pass: for every row an exact key, a MinHash signature and its
+/// LSH band keys (or nothing, for null text); the band keys are hashed here, in parallel, so the
+/// sequential plan only looks them up. Binary, written atomically; its header names the parameters and the
 /// input it was computed from, so a stale file is recognised and recomputed.
 /// </summary>
 public sealed class ShardSignatures
 {
-    private const int Magic = 0x53474953; // "SIGS"
+    private const int Magic = 0x32474953; // "SIG2"
 
-    public ShardSignatures(string shard, string parameters, string inputFingerprint, int signatureLength, bool[] present, ulong[] exactKeys, uint[] signatures)
+    public ShardSignatures(string shard, string parameters, string inputFingerprint, int signatureLength, int bands, bool[] present, ulong[] exactKeys,
+        uint[] signatures, ulong[] bandKeys)
     {
+        Bands = bands;
+        BandKeys = bandKeys;
         Shard = shard;
         Parameters = parameters;
         InputFingerprint = inputFingerprint;
@@ -42,6 +46,13 @@ public sealed class ShardSignatures
 
     public ReadOnlySpan<uint> SignatureOf(int row) => Signatures.AsSpan(row * SignatureLength, SignatureLength);
 
+    public int Bands { get; }
+
+    /// <summary>Row-major: row r's LSH band keys are at [r * Bands, (r + 1) * Bands).</summary>
+    public ulong[] BandKeys { get; }
+
+    public ReadOnlySpan<ulong> BandKeysOf(int row) => BandKeys.AsSpan(row * Bands, Bands);
+
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
         await AtomicFile.WriteAsync(path, (stream, _) =>
@@ -52,6 +63,7 @@ public sealed class ShardSignatures
             writer.Write(Parameters);
             writer.Write(InputFingerprint);
             writer.Write(SignatureLength);
+            writer.Write(Bands);
             writer.Write(RowCount);
             for (var r = 0; r < RowCount; r++)
             {
@@ -60,6 +72,7 @@ public sealed class ShardSignatures
             }
 
             writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Signatures.AsSpan()));
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(BandKeys.AsSpan()));
             return Task.CompletedTask;
         }, cancellationToken);
     }
@@ -92,6 +105,7 @@ public sealed class ShardSignatures
         var parameters = reader.ReadString();
         var fingerprint = reader.ReadString();
         var length = reader.ReadInt32();
+        var bands = reader.ReadInt32();
         var rows = reader.ReadInt32();
         var present = new bool[rows];
         var exact = new ulong[rows];
@@ -103,6 +117,8 @@ public sealed class ShardSignatures
 
         var signatures = new uint[rows * length];
         reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signatures.AsSpan()));
-        return new ShardSignatures(shard, parameters, fingerprint, length, present, exact, signatures);
+        var bandKeys = new ulong[rows * bands];
+        reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(bandKeys.AsSpan()));
+        return new ShardSignatures(shard, parameters, fingerprint, length, bands, present, exact, signatures, bandKeys);
     }
 }
