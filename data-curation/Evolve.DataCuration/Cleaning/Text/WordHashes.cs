@@ -56,6 +56,8 @@ internal ref struct WordHashes
         if (destination.Length <= MaxWordsPerBlock) throw new ArgumentException($"Give room for more than {MaxWordsPerBlock} words.", nameof(destination));
         var length = text.Length;
         var count = 0;
+        // Unchecked stores: a block adds at most MaxWordsPerBlock words, and the loop stops while that many still fit.
+        ref var output = ref MemoryMarshal.GetReference(destination);
         var (block, previous, pending) = (blockStart, carry, wordStart);
         while (block < length && count + MaxWordsPerBlock < destination.Length)
         {
@@ -72,7 +74,7 @@ internal ref struct WordHashes
                     continue;
                 }
 
-                destination[count++] = Hash(text, pending, block + BitOperations.TrailingZeroCount(ends));
+                Unsafe.Add(ref output, count++) = HashOutOfLine(text, pending, block + BitOperations.TrailingZeroCount(ends));
                 ends &= ends - 1;
                 pending = -1;
             }
@@ -87,7 +89,7 @@ internal ref struct WordHashes
                     break;
                 }
 
-                destination[count++] = Hash(text, start, block + BitOperations.TrailingZeroCount(ends));
+                Unsafe.Add(ref output, count++) = Hash(text, start, block + BitOperations.TrailingZeroCount(ends));
                 ends &= ends - 1;
             }
 
@@ -96,7 +98,7 @@ internal ref struct WordHashes
 
         if (block >= length && pending >= 0)
         {
-            destination[count++] = Hash(text, pending, length);
+            destination[count++] = HashOutOfLine(text, pending, length);
             pending = -1;
         }
 
@@ -111,6 +113,7 @@ internal ref struct WordHashes
     public static bool IsWordChar(char c) => c < 128 ? char.IsAsciiLetterOrDigit(c) : char.IsLetterOrDigit(c);
 
     /// <summary>Word-character bits of text[start..start+64]; zero beyond the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MaskAt(ReadOnlySpan<char> text, int start)
     {
         if (!Vector256.IsHardwareAccelerated || start + BlockSize > text.Length) return ScalarMask(text, start);
@@ -147,6 +150,10 @@ internal ref struct WordHashes
 
         return bits;
     }
+
+    /// <summary>For the rare words that straddle blocks or end the text: keeps Fill's inlining budget for the hot call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong HashOutOfLine(ReadOnlySpan<char> text, int start, int end) => Hash(text, start, end);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(ReadOnlySpan<char> text, int start, int end)
