@@ -1,0 +1,117 @@
+using System.Text;
+using Evolve.DataCuration.Cleaning;
+using Evolve.DataCuration.Cleaning.Operations;
+using Evolve.DataCuration.Cleaning.Text;
+
+namespace Evolve.DataCuration.Tests;
+
+/// <summary>
+/// The operations' fast paths (vectorised scans, filters that skip most of the text) against plain reference
+/// formulations, on random texts built from the characters and fragments each fast path treats specially.
+/// </summary>
+public sealed class FastPathTests
+{
+    private static string RandomText(Random random, string[] pieces, int maxPieces)
+    {
+        var builder = new StringBuilder();
+        var count = random.Next(maxPieces + 1);
+        for (var i = 0; i < count; i++) builder.Append(pieces[random.Next(pieces.Length)]);
+        return builder.ToString();
+    }
+
+    [Fact]
+    public void Term_counter_counts_like_a_case_insensitive_search_at_every_position_and_stops_at_the_same_place()
+    {
+        string[][] groups = [["theorem", "lemma", "\\frac", "$"], ["return ", "```", "class "], ["dose", "mg/", "trial"]];
+        var counter = new AsciiTermCounter(groups);
+        string[] pieces =
+        [
+            "the", "THEOREM", "Lemma", "dilemma", "\\frac", "\\FRAC", "$", "$$", "return ", "RETURN", "```", "``", "class ",
+            "classes", "dose", "DOSE", "mg/", "Mg/", "mg", "trial", "industrial", "tri", " ", "\n", "é", "ı", "K", "x", "do",
+        ];
+        var random = new Random(7);
+        var expected = new int[groups.Length];
+        var actual = new int[groups.Length];
+        for (var round = 0; round < 3000; round++)
+        {
+            var text = RandomText(random, pieces, 30);
+            var stopAt = random.Next(1, 6);
+            Array.Clear(expected);
+            Array.Clear(actual);
+            ReferenceCount(text, groups, expected, stopAt);
+            counter.Count(text, actual, stopAt);
+            Assert.True(expected.SequenceEqual(actual), $"'{text}' (stop at {stopAt}): expected {string.Join(",", expected)}, got {string.Join(",", actual)}");
+        }
+    }
+
+    private static void ReferenceCount(string text, string[][] groups, Span<int> hits, int stopAt)
+    {
+        for (var position = 0; position < text.Length; position++)
+        {
+            var stop = false;
+            for (var g = 0; g < groups.Length; g++)
+            {
+                foreach (var term in groups[g])
+                {
+                    if (text.AsSpan(position).StartsWith(term, StringComparison.OrdinalIgnoreCase) && ++hits[g] >= stopAt) stop = true;
+                }
+            }
+
+            if (stop) return;
+        }
+    }
+
+    [Fact]
+    public void Term_counter_rejects_terms_it_cannot_search()
+    {
+        Assert.Throws<ArgumentException>(() => new AsciiTermCounter([["ok", "é"]]));
+        Assert.Throws<ArgumentException>(() => new AsciiTermCounter([[""]]));
+    }
+
+    [Fact]
+    public void Symbol_count_matches_the_per_character_definition()
+    {
+        // Every ASCII character once, at every offset of a vector block, then random mixes with non-ASCII text.
+        var ascii = new string(Enumerable.Range(0, 128).Select(c => (char)c).ToArray());
+        for (var offset = 0; offset < 20; offset++) Assert.Equal(ReferenceSymbols(new string('a', offset) + ascii), TextStatistics.CountSymbols(new string('a', offset) + ascii));
+        string[] pieces = ["word ", "x", "=", "#", "\t", "\u00A0", "é", "—", "∑", "٣", "\u2028", "🙂", "1", "_", "{", "\n"];
+        var random = new Random(11);
+        for (var round = 0; round < 2000; round++)
+        {
+            var text = RandomText(random, pieces, 80);
+            Assert.Equal(ReferenceSymbols(text), TextStatistics.CountSymbols(text));
+        }
+    }
+
+    private static int ReferenceSymbols(string text) => text.Count(c => !char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c));
+
+    [Fact]
+    public void Number_masking_matches_the_full_pattern_everywhere()
+    {
+        string[] pieces =
+        [
+            "1", "12", "123", "1234", "555", "4111", "2019", "0", "9", ".", "-", " ", "  ", "+", "(", ")", ",", ":", "#", "_", "x",
+            "a", "é", "MRN", "MRN: ", "SSN ", "Patient ID", "Member ID#", "Account No.", "Account No ", "MRN:", "192.168.1.20",
+            "(555) 123-4567", "+1 555.123.4567", "123-45-6789", "4111 1111 1111 1111", "300.400.500.600", "\n",
+        ];
+        var random = new Random(3);
+        var mask = new MaskPii();
+        for (var round = 0; round < 20000; round++)
+        {
+            var text = RandomText(random, pieces, 24);
+            var document = new CleaningDocument(text);
+            mask.Apply(document, new OperationStatistics(mask.Name));
+            Assert.True(MaskPii.MaskNumbersWithPattern(text) == document.Text, $"'{text}': pattern gives '{MaskPii.MaskNumbersWithPattern(text)}', fast path '{document.Text}'");
+        }
+    }
+
+    [Fact]
+    public void Every_non_ascii_decimal_digit_lies_in_the_ranges_the_digit_check_searches()
+    {
+        for (var c = '\u0080'; c < '\uFFFF'; c++)
+        {
+            if (!char.IsDigit(c)) continue;
+            Assert.Contains(MaskPii.NonAsciiDigitRanges, range => c >= range.First && c <= range.Last);
+        }
+    }
+}
