@@ -36,7 +36,7 @@ public sealed class RemoveBoilerplate(int maxLineLength = 160) : ICleaningOperat
 
     private readonly struct Rule(int maxLineLength) : ILineRule
     {
-        public bool Drop(ReadOnlySpan<char> line, in LineContext context)
+        public bool Drop(ReadOnlySpan<char> line, int lineStart, in LineContext context)
         {
             if (line.Length > maxLineLength) return false;
             var trimmed = line.Trim();
