@@ -115,3 +115,37 @@ public sealed class FastPathTests
         }
     }
 }
+
+public sealed class WhitespaceFastPathTests
+{
+    // The check NormalizeWhitespace used before its single pass: the operation's results are defined by it.
+    private static bool BroadNeedsWork(string text) =>
+        text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
+            text.AsSpan().IndexOfAny('\r', '\t') >= 0 || text.Contains("  ", StringComparison.Ordinal) ||
+            text.Contains(" \n", StringComparison.Ordinal) || text.Contains("\n\n\n", StringComparison.Ordinal));
+
+    [Fact]
+    public void Whitespace_normalisation_gives_what_the_broad_check_and_rebuild_give()
+    {
+        string[] pieces = ["word", "x", " ", "  ", "\n", "\n\n", "\t", "\r", "\u00A0", "\f", "\u001F", "\u3000", "é", "    ", "```", "| a |", "=", ";", "{"];
+        var random = new Random(5);
+        var operation = new NormalizeWhitespace();
+        for (var round = 0; round < 20000; round++)
+        {
+            var builder = new StringBuilder("a");
+            var count = random.Next(40);
+            for (var i = 0; i < count; i++) builder.Append(pieces[random.Next(pieces.Length)]);
+            if (random.Next(2) == 0) builder.Append('z');
+            var text = builder.ToString();
+            foreach (var domain in new[] { ContentDomain.General, ContentDomain.ComputerScience })
+            {
+                var expected = BroadNeedsWork(text) ? NormalizeWhitespace.Normalize(text, domain != ContentDomain.General) : text;
+                var document = new CleaningDocument(text) { Domain = domain };
+                operation.Apply(document, new OperationStatistics(operation.Name));
+                Assert.True(expected == document.Text, $"'{Escape(text)}' ({domain}): expected '{Escape(expected)}', got '{Escape(document.Text)}'");
+            }
+        }
+    }
+
+    private static string Escape(string text) => text.Replace("\n", "\\n").Replace("\t", "\\t").Replace("\r", "\\r");
+}
