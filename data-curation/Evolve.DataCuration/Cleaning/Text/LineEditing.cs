@@ -33,7 +33,8 @@ internal static class LineEditing
             var lineEnd = newline < 0 ? text.Length : position + newline;
             var line = text.AsSpan(lineStart, lineEnd - lineStart);
             position = lineEnd + 1;
-            var isFence = TechnicalContent.IsCodeFence(line);
+            // Fences only matter for protection, which only technical documents have.
+            var isFence = preserveTechnical && TechnicalContent.IsCodeFence(line);
             var context = new LineContext(preserveTechnical, inFence || isFence);
             if (isFence) inFence = !inFence;
 
