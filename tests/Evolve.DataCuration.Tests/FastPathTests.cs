@@ -41,6 +41,8 @@ public sealed class FastPathTests
             ReferenceCount(text, groups, expected, stopAt);
             counter.Count(text, actual, stopAt);
             Assert.True(expected.SequenceEqual(actual), $"'{text}' (stop at {stopAt}): expected {string.Join(",", expected)}, got {string.Join(",", actual)}");
+            var anyTerm = groups.SelectMany(g => g).Any(term => text.Contains(term, StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(anyTerm, counter.ContainsAny(text));
         }
     }
 

@@ -27,6 +27,7 @@ internal sealed class AsciiTermCounter
     private readonly byte[] prefixFilter = new byte[FilterSize];
     private readonly byte[] shortTermStarts = new byte[128]; // by folded first character
     private readonly Candidate[][] byFirstChar = new Candidate[128][];
+    private readonly int groupCount;
 
     /// <param name="groups">Terms per group: printable ASCII, not empty.</param>
     public AsciiTermCounter(IReadOnlyList<IReadOnlyList<string>> groups)
@@ -51,6 +52,7 @@ internal sealed class AsciiTermCounter
         }
 
         for (var c = 0; c < buckets.Length; c++) byFirstChar[c] = buckets[c]?.ToArray() ?? [];
+        groupCount = groups.Count;
     }
 
     /// <summary>
@@ -77,6 +79,20 @@ internal sealed class AsciiTermCounter
             for (var k = 0; k < Window; k++) window = (window << 8) | (start + k < text.Length ? Fold(fold, text[start + k]) : 0UL);
             if (CountAt(text, start, window, hits, stopAt)) return;
         }
+    }
+
+    /// <summary>Whether any term of any group occurs in <paramref name="text"/>.</summary>
+    public bool ContainsAny(ReadOnlySpan<char> text)
+    {
+        Span<int> hits = stackalloc int[groupCount];
+        hits.Clear();
+        Count(text, hits, stopAt: 1);
+        foreach (var count in hits)
+        {
+            if (count > 0) return true;
+        }
+
+        return false;
     }
 
     /// <summary>
