@@ -34,8 +34,9 @@ public sealed class FastPathTests
         var actual = new int[groups.Length];
         for (var round = 0; round < 3000; round++)
         {
-            var text = RandomText(random, pieces, 30);
-            var stopAt = random.Next(1, 6);
+            // Some texts run past the counter's 256-character chunks.
+            var text = RandomText(random, pieces, round % 10 == 0 ? 300 : 30);
+            var stopAt = random.Next(1, round % 10 == 0 ? 60 : 6);
             Array.Clear(expected);
             Array.Clear(actual);
             ReferenceCount(text, groups, expected, stopAt);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Evolve.DataCuration.Cleaning.Text;
@@ -9,30 +10,31 @@ namespace Evolve.DataCuration.Cleaning.Text;
 /// also hits in "industrial"), per group, in text order, until one group reaches a limit.
 /// <para>
 /// Why not <c>SearchValues&lt;string&gt;</c>: with dozens of case-insensitive terms (one of them a single character)
-/// it falls back to a per-character automaton plus a call per hit, about 9 ns per character. Here one pass keeps the
-/// case-folded last four characters in a window and looks it up in a 64 KiB filter of the terms' first four
-/// characters; terms shorter than that are flagged by their first character. Only filter hits are verified.
+/// it falls back to a per-character automaton plus a call per hit, about 9 ns per character. Here the text is first
+/// case-folded to bytes sixteen characters at a time; then the four bytes from each position are looked up in a
+/// 64 KiB filter of the terms' first four characters (terms shorter than that are flagged by their first character).
+/// No step depends on the previous position's, so the processor overlaps them. Only filter hits are verified.
 /// </para>
 /// </summary>
 internal sealed class AsciiTermCounter
 {
     private const int Window = 4;
-    private const int FilterSize = 1 << 16; // FilterIndex yields 16 bits
-    private const ulong WindowMask = (1UL << (8 * Window)) - 1;
+    private const int FilterBits = 16;
+    private const int Chunk = 256;
 
     // ASCII letters fold to lower case, other ASCII stays itself; non-ASCII folds to 0, which no term contains.
     private static readonly byte[] AsciiFold = BuildFold();
 
-    // Bytes, not bits: one load and no shifts in the per-character loop. The table stays cache resident.
-    private readonly byte[] prefixFilter = new byte[FilterSize];
-    private readonly byte[] shortTermStarts = new byte[128]; // by folded first character
-    private readonly Candidate[][] byFirstChar = new Candidate[128][];
+    // Bytes, not bits: one load and no shifts per position. The table stays cache resident.
+    private readonly byte[] prefixFilter = new byte[1 << FilterBits];
+    private readonly byte[] shortTermStarts = new byte[256]; // by folded first character
+    private readonly Candidate[][] byFirstChar = new Candidate[256][];
     private readonly int groupCount;
 
     /// <param name="groups">Terms per group: printable ASCII, not empty.</param>
     public AsciiTermCounter(IReadOnlyList<IReadOnlyList<string>> groups)
     {
-        var buckets = new List<Candidate>?[128];
+        var buckets = new List<Candidate>?[256];
         for (var group = 0; group < groups.Count; group++)
         {
             foreach (var term in groups[group])
@@ -42,12 +44,14 @@ internal sealed class AsciiTermCounter
                     throw new ArgumentException($"Term '{term}' must be non-empty printable ASCII.", nameof(groups));
                 }
 
+                // Little-endian, like the four folded bytes read at a position: the first character is the low byte.
                 var prefixLength = Math.Min(Window, term.Length);
-                var prefix = 0UL;
-                for (var k = 0; k < prefixLength; k++) prefix = (prefix << 8) | AsciiFold[term[k]];
+                var prefix = 0u;
+                for (var k = prefixLength - 1; k >= 0; k--) prefix = (prefix << 8) | AsciiFold[term[k]];
+                var mask = prefixLength == Window ? uint.MaxValue : (1u << (8 * prefixLength)) - 1;
                 if (prefixLength == Window) prefixFilter[FilterIndex(prefix)] = 1;
-                else shortTermStarts[AsciiFold[term[0]]] = 1;
-                (buckets[AsciiFold[term[0]]] ??= []).Add(new Candidate(term, prefix, 8 * (Window - prefixLength), group));
+                else shortTermStarts[prefix & 0xFF] = 1;
+                (buckets[prefix & 0xFF] ??= []).Add(new Candidate(term, prefix, mask, group));
             }
         }
 
@@ -61,23 +65,26 @@ internal sealed class AsciiTermCounter
     /// </summary>
     public void Count(ReadOnlySpan<char> text, Span<int> hits, int stopAt)
     {
-        ReadOnlySpan<byte> fold = AsciiFold;
-        var window = 0UL;
-        var primed = Math.Min(text.Length, Window - 1);
-        for (var i = 0; i < primed; i++) window = (window << 8) | Fold(fold, text[i]);
-
-        // The window holds text[i-Window+1..i]; its start is the candidate, so hits are counted in text order.
-        for (var i = primed; (i = NextCandidate(text, i, ref window)) < text.Length; i++)
+        // Chunks: counting usually stops early, so folding the whole text up front would be wasted.
+        Span<byte> folded = stackalloc byte[Chunk + Window - 1];
+        ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
+        ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
+        for (var chunkStart = 0; chunkStart < text.Length; chunkStart += Chunk)
         {
-            if (CountAt(text, i - (Window - 1), window, hits, stopAt)) return;
-        }
-
-        // The last starts, whose window runs past the end (padded with 0, which no term contains).
-        for (var start = Math.Max(0, text.Length - (Window - 1)); start < text.Length; start++)
-        {
-            window = 0;
-            for (var k = 0; k < Window; k++) window = (window << 8) | (start + k < text.Length ? Fold(fold, text[start + k]) : 0UL);
-            if (CountAt(text, start, window, hits, stopAt)) return;
+            var positions = Math.Min(Chunk, text.Length - chunkStart);
+            var available = Math.Min(positions + Window - 1, text.Length - chunkStart);
+            Fold(text.Slice(chunkStart, available), folded);
+            folded[available..].Clear(); // past the end: 0, which no term contains
+            ref var bytes = ref MemoryMarshal.GetReference(folded);
+            for (var i = 0; i < positions; i++)
+            {
+                var key = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref bytes, i));
+                if ((Unsafe.Add(ref filter, FilterIndex(key)) | Unsafe.Add(ref shortStarts, (nint)(key & 0xFF))) != 0 &&
+                    CountAt(text, chunkStart + i, key, hits, stopAt))
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -96,39 +103,16 @@ internal sealed class AsciiTermCounter
     }
 
     /// <summary>
-    /// The first position at or after <paramref name="from"/> whose window passes the filter, or the text's length;
-    /// <paramref name="window"/> is carried in and out.
-    /// </summary>
-    private int NextCandidate(ReadOnlySpan<char> text, int from, ref ulong window)
-    {
-        // Locals only and no calls: this loop runs once per character, and anything spilled costs more than the work.
-        ReadOnlySpan<byte> fold = AsciiFold;
-        ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
-        ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
-        var w = window;
-        var i = from;
-        for (; i < text.Length; i++)
-        {
-            w = ((w << 8) | Fold(fold, text[i])) & WindowMask;
-            // The first character is a folded byte below 128, so it indexes shortStarts without a check.
-            if ((Unsafe.Add(ref filter, FilterIndex(w)) | Unsafe.Add(ref shortStarts, (nint)(w >> (8 * (Window - 1))))) != 0) break;
-        }
-
-        window = w;
-        return i;
-    }
-
-    /// <summary>
-    /// Counts the terms that start at <paramref name="start"/> (<paramref name="window"/>: the folded characters from
+    /// Counts the terms that start at <paramref name="start"/> (<paramref name="key"/>: the folded characters from
     /// there); true when counting should stop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool CountAt(ReadOnlySpan<char> text, int start, ulong window, Span<int> hits, int stopAt)
+    private bool CountAt(ReadOnlySpan<char> text, int start, uint key, Span<int> hits, int stopAt)
     {
         var stop = false;
-        foreach (var candidate in byFirstChar[window >> (8 * (Window - 1))])
+        foreach (var candidate in byFirstChar[key & 0xFF])
         {
-            if (window >> candidate.Shift == candidate.Prefix && text.Length - start >= candidate.Term.Length &&
+            if ((key & candidate.Mask) == candidate.Prefix && text.Length - start >= candidate.Term.Length &&
                 Ascii.EqualsIgnoreCase(text.Slice(start, candidate.Term.Length), candidate.Term) && ++hits[candidate.Group] >= stopAt)
             {
                 stop = true;
@@ -138,11 +122,30 @@ internal sealed class AsciiTermCounter
         return stop;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Fold(ReadOnlySpan<byte> fold, char c) => c < (uint)fold.Length ? fold[c] : 0UL;
+    /// <summary>Case-folds <paramref name="text"/> into <paramref name="folded"/>, one byte per character.</summary>
+    private static void Fold(ReadOnlySpan<char> text, Span<byte> folded)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+            ref var bytes = ref MemoryMarshal.GetReference(folded);
+            for (; i + Vector256<ushort>.Count <= text.Length; i += Vector256<ushort>.Count)
+            {
+                var block = Vector256.LoadUnsafe(ref chars, (nuint)i);
+                var upper = Vector256.LessThan(block - Vector256.Create((ushort)'A'), Vector256.Create((ushort)26));
+                block |= upper & Vector256.Create((ushort)0x20);
+                block = Vector256.AndNot(block, Vector256.GreaterThan(block, Vector256.Create((ushort)0x7F)));
+                Vector128.Narrow(block.GetLower(), block.GetUpper()).StoreUnsafe(ref bytes, (nuint)i);
+            }
+        }
+
+        var fold = AsciiFold;
+        for (; i < text.Length; i++) folded[i] = text[i] < fold.Length ? fold[text[i]] : (byte)0;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint FilterIndex(ulong window) => (nint)((window * 0x9E3779B97F4A7C15UL) >> (64 - 16));
+    private static nint FilterIndex(uint key) => (nint)((key * 2654435761u) >> (32 - FilterBits));
 
     private static byte[] BuildFold()
     {
@@ -151,6 +154,6 @@ internal sealed class AsciiTermCounter
         return fold;
     }
 
-    /// <param name="Prefix">The folded first characters (up to the window), compared as <c>window &gt;&gt; Shift</c>.</param>
-    private readonly record struct Candidate(string Term, ulong Prefix, int Shift, int Group);
+    /// <param name="Prefix">The folded first characters (up to four), compared as <c>key &amp; Mask</c>.</param>
+    private readonly record struct Candidate(string Term, uint Prefix, uint Mask, int Group);
 }
