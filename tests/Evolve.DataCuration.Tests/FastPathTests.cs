@@ -96,6 +96,7 @@ public sealed class FastPathTests
             "1", "12", "123", "1234", "555", "4111", "2019", "0", "9", ".", "-", " ", "  ", "+", "(", ")", ",", ":", "#", "_", "x",
             "a", "é", "MRN", "MRN: ", "SSN ", "Patient ID", "Member ID#", "Account No.", "Account No ", "MRN:", "192.168.1.20",
             "(555) 123-4567", "+1 555.123.4567", "123-45-6789", "4111 1111 1111 1111", "300.400.500.600", "\n",
+            "\u0665\u0665\u0665", "\u0661\u0662\u0663\u0664", "\uFF11", "\u2014", "\u00B2",
         ];
         var random = new Random(3);
         var mask = new MaskPii();
@@ -104,7 +105,9 @@ public sealed class FastPathTests
             var text = RandomText(random, pieces, 24);
             var document = new CleaningDocument(text);
             mask.Apply(document, new OperationStatistics(mask.Name));
-            Assert.True(MaskPii.MaskNumbersWithPattern(text) == document.Text, $"'{text}': pattern gives '{MaskPii.MaskNumbersWithPattern(text)}', fast path '{document.Text}'");
+            // The operation tries numbers only in texts with an ASCII digit (as it always has).
+            var expected = text.AsSpan().ContainsAnyInRange('0', '9') ? MaskPii.MaskNumbersWithPattern(text) : text;
+            Assert.True(expected == document.Text, $"'{text}': pattern gives '{expected}', fast path '{document.Text}'");
         }
     }
 

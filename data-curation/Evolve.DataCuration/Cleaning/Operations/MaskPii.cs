@@ -237,24 +237,41 @@ public sealed partial class MaskPii : ICleaningOperation
     }
 
     /// <summary>
-    /// \d also matches non-ASCII decimal digits (Unicode Nd). In the BMP all of them lie in three ranges, which are
-    /// searched vectorised; the characters found there are then checked one by one (a test pins the ranges).
+    /// \d also matches non-ASCII decimal digits (Unicode Nd). In the BMP all of them lie in three ranges (a test pins
+    /// them), which one vectorised pass looks for; the few characters found there are then checked one by one.
     /// </summary>
-    private static bool HasNonAsciiDigit(string text) =>
-        HasDigitIn(text, NonAsciiDigitRanges[0]) || HasDigitIn(text, NonAsciiDigitRanges[1]) || HasDigitIn(text, NonAsciiDigitRanges[2]);
+    private static bool HasNonAsciiDigit(string text)
+    {
+        var span = text.AsSpan();
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(span));
+            for (; i + Vector256<ushort>.Count <= span.Length; i += Vector256<ushort>.Count)
+            {
+                var block = Vector256.LoadUnsafe(ref chars, (nuint)i);
+                var inRanges = InRange(block, '\u0660', '\u1C59') | InRange(block, '\uA620', '\uABF9') | InRange(block, '\uFF10', '\uFF19');
 
+                for (var bits = inRanges.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+                {
+                    if (char.IsDigit(span[i + BitOperations.TrailingZeroCount(bits)])) return true;
+                }
+            }
+        }
+
+        for (; i < span.Length; i++)
+        {
+            if (span[i] >= '\u0080' && char.IsDigit(span[i])) return true;
+        }
+
+        return false;
+    }
+
+    // The ranges HasNonAsciiDigit searches (spelled out there as constants).
     internal static readonly (char First, char Last)[] NonAsciiDigitRanges = [('\u0660', '\u1C59'), ('\uA620', '\uABF9'), ('\uFF10', '\uFF19')];
 
-    private static bool HasDigitIn(ReadOnlySpan<char> text, (char First, char Last) range)
-    {
-        while (true)
-        {
-            var at = text.IndexOfAnyInRange(range.First, range.Last);
-            if (at < 0) return false;
-            if (char.IsDigit(text[at])) return true;
-            text = text[(at + 1)..];
-        }
-    }
+    private static Vector256<ushort> InRange(Vector256<ushort> block, char first, char last) =>
+        Vector256.LessThanOrEqual(block - Vector256.Create((ushort)first), Vector256.Create((ushort)(last - first)));
 
     private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
 
