@@ -11,8 +11,8 @@ namespace Evolve.DataCuration.Cleaning.Operations;
 /// Replaces personal data with placeholders: e-mail addresses, phone numbers, IPv4 addresses and
 /// ID-like numbers (social security style, card-number style, labelled record numbers). E-mail
 /// addresses are found by expanding around each '@' (a regex would try every word position); the
-/// digit-led patterns share one source-generated regex whose start is a vectorised digit search
-/// (labels such as "MRN:" are a lookbehind, so they do not widen that search).
+/// digit-led patterns share one source-generated regex, tried only where a vectorised scan finds a
+/// number of the right shape (or a label such as "MRN:", the pattern's lookbehind, before digits).
 /// </summary>
 public sealed partial class MaskPii : ICleaningOperation
 {
