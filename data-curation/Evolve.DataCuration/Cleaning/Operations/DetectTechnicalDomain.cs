@@ -1,4 +1,4 @@
-using System.Buffers;
+using Evolve.DataCuration.Cleaning.Text;
 
 namespace Evolve.DataCuration.Cleaning.Operations;
 
@@ -17,12 +17,7 @@ public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharact
         (ContentDomain.Science, ["molecule", "energy", "protein", "experiment", "quantum", "particle", "reaction", "wavelength", "velocity"]),
     ];
 
-    // One multi-string search over all vocabularies; the hit is then attributed via the terms sharing its first letter.
-    private static readonly SearchValues<string> AllTerms = SearchValues.Create(Vocabularies.SelectMany(v => v.Terms).ToArray(), StringComparison.OrdinalIgnoreCase);
-    private static readonly Dictionary<char, (string Term, int Vocabulary)[]> ByFirstChar = Vocabularies
-        .SelectMany((v, index) => v.Terms.Select(t => (Term: t, Vocabulary: index)))
-        .GroupBy(t => char.ToLowerInvariant(t.Term[0]))
-        .ToDictionary(g => g.Key, g => g.ToArray());
+    private static readonly AsciiTermCounter Terms = new(Vocabularies.Select(v => v.Terms).ToArray());
 
     public string Name => "detect-domain";
 
@@ -32,20 +27,7 @@ public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharact
     {
         var text = document.Text.AsSpan(0, Math.Min(document.Text.Length, sampleCharacters));
         Span<int> hits = stackalloc int[Vocabularies.Length];
-        var enough = minimumHits * 3; // a clear winner; counting further changes nothing
-        var done = false;
-        while (!done)
-        {
-            var at = text.IndexOfAny(AllTerms);
-            if (at < 0) break;
-            text = text[at..];
-            foreach (var (term, vocabulary) in ByFirstChar[char.ToLowerInvariant(text[0])])
-            {
-                if (text.StartsWith(term, StringComparison.OrdinalIgnoreCase) && ++hits[vocabulary] >= enough) done = true;
-            }
-
-            text = text[1..];
-        }
+        Terms.Count(text, hits, minimumHits * 3); // a clear winner: counting further changes nothing
 
         var best = ContentDomain.General;
         var bestHits = minimumHits - 1;

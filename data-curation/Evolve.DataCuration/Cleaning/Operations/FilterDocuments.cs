@@ -50,7 +50,11 @@ public sealed class FilterDocuments(DocumentQualityThresholds? thresholds = null
             return;
         }
 
-        var (words, unique) = TextStatistics.Words(text, limits.RepetitionSample);
+        // Once there are enough words and more distinct ones than the ratio allows even over the whole sample, the
+        // verdict is "keep" whatever follows: most documents settle after a few dozen words.
+        var settledAtDistinct = (int)Math.Clamp(Math.Floor(limits.MinUniqueWordRatio * limits.RepetitionSample) + 1, 0, int.MaxValue);
+        var (words, distinct) = TextStatistics.CountWords(text, limits.RepetitionSample, limits.MinWords, settledAtDistinct);
+        var unique = words == 0 ? 0 : (double)distinct / words;
         if (words < limits.MinWords || (words >= limits.UniqueWordsFrom && unique < limits.MinUniqueWordRatio))
         {
             statistics.CountRemoval(document);

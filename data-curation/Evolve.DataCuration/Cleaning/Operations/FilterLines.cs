@@ -15,34 +15,29 @@ public sealed class FilterLines(double maxSymbolRatio = 0.5, int maxRepeats = 1,
 
     private int MinLengthForRatio => minLengthForRatio;
 
-    [ThreadStatic]
-    private static Dictionary<ulong, int>? seenLines;
-
     public string Name => "filter-lines";
 
     public string Parameters => FormattableString.Invariant($"max-symbol-ratio={maxSymbolRatio:R};max-repeats={maxRepeats};min-length={minLengthForRatio}");
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var seen = seenLines ??= new Dictionary<ulong, int>();
-        seen.Clear();
-        var rule = new Rule(this, seen);
-        var after = LineEditing.RemoveLines(document.Text, document.PreservesTechnicalContent, ref rule, out _);
-        statistics.CountEdit(document, document.Text, after);
+        var text = document.Text;
+        var rule = new Rule(this, RepeatedLines.For(text));
+        var after = LineEditing.RemoveLines(text, document.PreservesTechnicalContent, ref rule, out _);
+        statistics.CountEdit(document, text, after);
     }
 
-    private readonly struct Rule(FilterLines owner, Dictionary<ulong, int> seen) : ILineRule
+    private readonly struct Rule(FilterLines owner, RepeatedLines seen) : ILineRule
     {
-        public bool Drop(ReadOnlySpan<char> line, in LineContext context)
+        public bool Drop(ReadOnlySpan<char> line, int lineStart, in LineContext context)
         {
-            var trimmed = line.Trim();
+            var trimmed = line.TrimStart();
+            var trimmedStart = lineStart + (line.Length - trimmed.Length);
+            trimmed = trimmed.TrimEnd();
             if (trimmed.IsEmpty) return false;
             if (trimmed.Length >= owner.MinLengthForRatio && TextStatistics.SymbolRatio(trimmed) > owner.MaxSymbolRatio) return !context.IsProtected(line);
             if (trimmed.Length < 20) return false; // short lines ("Results", "1.") legitimately repeat
-            var key = FastHash.Hash64(trimmed);
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, key, out _);
-            count++;
-            return count > owner.MaxRepeats && !context.IsProtected(line);
+            return seen.Add(trimmedStart, trimmed.Length) > owner.MaxRepeats && !context.IsProtected(line);
         }
     }
 }

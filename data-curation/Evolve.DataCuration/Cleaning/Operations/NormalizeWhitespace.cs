@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Evolve.DataCuration.Cleaning.Text;
 
@@ -18,11 +22,16 @@ public sealed class NormalizeWhitespace : ICleaningOperation
     {
         var text = document.Text;
         if (!NeedsWork(text)) return;
+        statistics.CountEdit(document, text, Normalize(text, document.PreservesTechnicalContent));
+    }
+
+    /// <summary>The rebuild; returns <paramref name="text"/> itself when nothing changed.</summary>
+    internal static string Normalize(string text, bool preserve)
+    {
         var builder = PooledBuilder.Rent();
         var inFence = false;
         var blankRun = 0;
         var position = 0;
-        var preserve = document.PreservesTechnicalContent;
         while (position <= text.Length)
         {
             var newline = text.AsSpan(position).IndexOf('\n');
@@ -46,15 +55,80 @@ public sealed class NormalizeWhitespace : ICleaningOperation
             else AppendCollapsed(builder, line);
         }
 
-        var result = builder.Length == text.Length && Same(builder, text) ? text : PooledBuilder.ToStringAndReturn(builder);
-        statistics.CountEdit(document, text, result);
+        if (builder.Length == text.Length && Same(builder, text))
+        {
+            PooledBuilder.Return(builder);
+            return text;
+        }
+
+        return PooledBuilder.ToStringAndReturn(builder);
     }
 
-    /// <summary>Most documents are already normal; this scan is far cheaper than rebuilding and comparing.</summary>
-    private static bool NeedsWork(string text) =>
-        text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
-            text.AsSpan().IndexOfAny('\r', '\t') >= 0 || text.Contains("  ", StringComparison.Ordinal) ||
-            text.Contains(" \n", StringComparison.Ordinal) || text.Contains("\n\n\n", StringComparison.Ordinal));
+    /// <summary>
+    /// Whether rebuilding can change the text (most documents are already normal, and this scan is far cheaper than
+    /// rebuilding and comparing): whitespace at either end, '\r' or '\t', a space before a line break, three line
+    /// breaks in a row, or two spaces after a line's indentation. Two spaces inside indentation stay as they are; they
+    /// only matter through what an old, broader check let through: in a text that has them, lines ending in other
+    /// whitespace (no-break space, form feed) are trimmed too. One vectorised pass over the text.
+    /// </summary>
+    internal static bool NeedsWork(string text)
+    {
+        if (text.Length == 0) return false;
+        if (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])) return true;
+        var span = text.AsSpan();
+        var anyDoubleSpace = false;
+        var otherWhitespaceAtLineEnd = false;
+        var k = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(span));
+            // Loads at k-1 .. k+2 stay inside the text.
+            for (; k + 2 + Vector256<ushort>.Count <= span.Length; k += Vector256<ushort>.Count)
+            {
+                var before = Vector256.LoadUnsafe(ref chars, (nuint)(k - 1));
+                var at = Vector256.LoadUnsafe(ref chars, (nuint)k);
+                var next = Vector256.LoadUnsafe(ref chars, (nuint)(k + 1));
+                var afterNext = Vector256.LoadUnsafe(ref chars, (nuint)(k + 2));
+                var space = Vector256.Equals(at, Vector256.Create((ushort)' '));
+                var newline = Vector256.Equals(at, Vector256.Create((ushort)'\n'));
+                var nextSpace = Vector256.Equals(next, Vector256.Create((ushort)' '));
+                var nextNewline = Vector256.Equals(next, Vector256.Create((ushort)'\n'));
+                var indentOrBreakBefore = Vector256.Equals(before, Vector256.Create((ushort)' ')) |
+                    Vector256.Equals(before, Vector256.Create((ushort)'\t')) | Vector256.Equals(before, Vector256.Create((ushort)'\n'));
+                var doubleSpace = space & nextSpace;
+                var work = Vector256.Equals(at, Vector256.Create((ushort)'\r')) | Vector256.Equals(at, Vector256.Create((ushort)'\t')) |
+                    (space & nextNewline) | (newline & nextNewline & Vector256.Equals(afterNext, Vector256.Create((ushort)'\n'))) |
+                    Vector256.AndNot(doubleSpace, indentOrBreakBefore);
+                if (work != Vector256<ushort>.Zero) return true;
+                anyDoubleSpace |= doubleSpace != Vector256<ushort>.Zero;
+                // A control or non-ASCII character before a line break: checked one by one.
+                var unusual = nextNewline & ~newline & (Vector256.LessThan(at, Vector256.Create((ushort)' ')) | Vector256.GreaterThan(at, Vector256.Create((ushort)0x7F)));
+                for (var bits = unusual.ExtractMostSignificantBits(); bits != 0 && !otherWhitespaceAtLineEnd; bits &= bits - 1)
+                {
+                    otherWhitespaceAtLineEnd = IsOtherWhitespace(span[k + BitOperations.TrailingZeroCount(bits)]);
+                }
+            }
+        }
+
+        // The rest one by one; position 0 is never whitespace here.
+        for (; k < span.Length; k++)
+        {
+            var c = span[k];
+            var next = k + 1 < span.Length ? span[k + 1] : '\0';
+            if (c is '\r' or '\t' || (c == ' ' && next == '\n') || (c == '\n' && next == '\n' && k + 2 < span.Length && span[k + 2] == '\n') ||
+                (c == ' ' && next == ' ' && span[k - 1] is not (' ' or '\t' or '\n')))
+            {
+                return true;
+            }
+
+            anyDoubleSpace |= c == ' ' && next == ' ';
+            otherWhitespaceAtLineEnd |= next == '\n' && IsOtherWhitespace(c);
+        }
+
+        return anyDoubleSpace && otherWhitespaceAtLineEnd;
+    }
+
+    private static bool IsOtherWhitespace(char c) => c is not (' ' or '\t' or '\r' or '\n') && char.IsWhiteSpace(c);
 
     private static bool HasInnerRuns(ReadOnlySpan<char> line) =>
         line.Contains('\t') || line.TrimStart(" \t").IndexOf("  ", StringComparison.Ordinal) >= 0;

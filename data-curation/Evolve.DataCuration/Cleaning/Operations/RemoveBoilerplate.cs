@@ -20,7 +20,8 @@ public sealed class RemoveBoilerplate(int maxLineLength = 160) : ICleaningOperat
         "posted in", "previous post", "next post", "sign in", "create account", "javascript is disabled", "enable javascript",
     ];
 
-    private static readonly SearchValues<string> PhraseSearch = SearchValues.Create(Phrases, StringComparison.OrdinalIgnoreCase);
+    // ASCII case-insensitive, like OrdinalIgnoreCase on these ASCII phrases; several times faster than SearchValues<string> here.
+    private static readonly AsciiTermCounter PhraseSearch = new([Phrases]);
     private static readonly SearchValues<char> MenuSeparators = SearchValues.Create("|»›·•");
 
     public string Name => "remove-boilerplate";
@@ -36,12 +37,12 @@ public sealed class RemoveBoilerplate(int maxLineLength = 160) : ICleaningOperat
 
     private readonly struct Rule(int maxLineLength) : ILineRule
     {
-        public bool Drop(ReadOnlySpan<char> line, in LineContext context)
+        public bool Drop(ReadOnlySpan<char> line, int lineStart, in LineContext context)
         {
             if (line.Length > maxLineLength) return false;
             var trimmed = line.Trim();
             if (trimmed.IsEmpty) return false;
-            return (trimmed.IndexOfAny(PhraseSearch) >= 0 || IsMenu(trimmed)) && !context.IsProtected(line);
+            return (PhraseSearch.ContainsAny(trimmed) || IsMenu(trimmed)) && !context.IsProtected(line);
         }
 
         private static bool IsMenu(ReadOnlySpan<char> line)

@@ -34,6 +34,12 @@ public sealed class StripMarkup : ICleaningOperation
         ["micro"] = "µ", ["rsquo"] = "’", ["lsquo"] = "‘", ["ldquo"] = "“", ["rdquo"] = "”", ["le"] = "≤", ["ge"] = "≥",
     };
 
+    // Span lookups: tag and entity names are looked up without allocating a string for each candidate.
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> BlockTagNames = BlockTags.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> InlineTagNames = InlineTags.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> SkippedBodyNames = SkippedBodies.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> EntityNames = Entities.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public string Name => "strip-markup";
 
     public string Parameters => "tags+entities";
@@ -94,10 +100,10 @@ public sealed class StripMarkup : ICleaningOperation
         var nameStart = p;
         while (p < span.Length && char.IsAsciiLetterOrDigit(span[p])) p++;
         if (p == nameStart || p >= span.Length) return false;
-        var name = span[nameStart..p].ToString();
-        var isBlock = BlockTags.Contains(name);
-        var skipsBody = !closing && SkippedBodies.Contains(name);
-        if (!isBlock && !skipsBody && !InlineTags.Contains(name)) return false;
+        var name = span[nameStart..p];
+        var isBlock = BlockTagNames.Contains(name);
+        var skipsBody = !closing && SkippedBodyNames.Contains(name);
+        if (!isBlock && !skipsBody && !InlineTagNames.Contains(name)) return false;
         if (span[p] is not ('>' or ' ' or '/' or '\t' or '\n')) return false;
 
         var gt = span[p..].IndexOfAny('>', '<');
@@ -105,7 +111,7 @@ public sealed class StripMarkup : ICleaningOperation
         end = at + p + gt + 1;
         if (skipsBody)
         {
-            var closeTag = text.IndexOf("</" + name, end, StringComparison.OrdinalIgnoreCase);
+            var closeTag = IndexOfClosingTag(text, end, name);
             if (closeTag >= 0)
             {
                 var closeEnd = text.IndexOf('>', closeTag);
@@ -115,6 +121,20 @@ public sealed class StripMarkup : ICleaningOperation
 
         replacement = isBlock ? "\n" : "";
         return true;
+    }
+
+    /// <summary>Where "&lt;/" + <paramref name="name"/> (case-insensitive) first occurs at or after <paramref name="from"/>; -1 if nowhere.</summary>
+    private static int IndexOfClosingTag(string text, int from, ReadOnlySpan<char> name)
+    {
+        var position = from;
+        while (true)
+        {
+            var found = text.AsSpan(position).IndexOf("</", StringComparison.Ordinal);
+            if (found < 0) return -1;
+            var at = position + found;
+            if (text.AsSpan(at + 2).StartsWith(name, StringComparison.OrdinalIgnoreCase)) return at;
+            position = at + 1;
+        }
     }
 
     private static bool TryEntity(string text, int at, out int end, out string? replacement)
@@ -137,7 +157,7 @@ public sealed class StripMarkup : ICleaningOperation
 
             replacement = new System.Text.Rune(code).ToString();
         }
-        else if (!Entities.TryGetValue(body.ToString(), out replacement))
+        else if (!EntityNames.TryGetValue(body, out replacement))
         {
             return false;
         }

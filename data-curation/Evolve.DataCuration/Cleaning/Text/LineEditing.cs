@@ -5,7 +5,9 @@ namespace Evolve.DataCuration.Cleaning.Text;
 /// <summary>Decides, line by line, whether a line goes. State (seen lines, counters) lives in the rule struct.</summary>
 internal interface ILineRule
 {
-    bool Drop(ReadOnlySpan<char> line, in LineContext context);
+    /// <param name="line">The line, without its '\n'.</param>
+    /// <param name="lineStart">Where <paramref name="line"/> starts in the text (rules that searched the whole text once use it).</param>
+    bool Drop(ReadOnlySpan<char> line, int lineStart, in LineContext context);
 }
 
 /// <summary>Where a line sits; whether it is protected is worked out only when a rule asks (most lines never need it).</summary>
@@ -31,11 +33,12 @@ internal static class LineEditing
             var lineEnd = newline < 0 ? text.Length : position + newline;
             var line = text.AsSpan(lineStart, lineEnd - lineStart);
             position = lineEnd + 1;
-            var isFence = TechnicalContent.IsCodeFence(line);
+            // Fences only matter for protection, which only technical documents have.
+            var isFence = preserveTechnical && TechnicalContent.IsCodeFence(line);
             var context = new LineContext(preserveTechnical, inFence || isFence);
             if (isFence) inFence = !inFence;
 
-            if (rule.Drop(line, context))
+            if (rule.Drop(line, lineStart, context))
             {
                 if (builder is null)
                 {

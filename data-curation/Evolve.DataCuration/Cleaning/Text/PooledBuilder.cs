@@ -23,7 +23,13 @@ internal static class PooledBuilder
     public static string ToStringAndReturn(StringBuilder builder)
     {
         var result = builder.ToString();
-        if (builder.Capacity <= 1 << 20) cached = builder;
+        Return(builder);
         return result;
+    }
+
+    /// <summary>Keeps the builder for the next document (unless it grew huge) when its text is not needed.</summary>
+    public static void Return(StringBuilder builder)
+    {
+        if (builder.Capacity <= 1 << 20) cached = builder;
     }
 }

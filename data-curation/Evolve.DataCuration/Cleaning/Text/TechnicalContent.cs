@@ -12,7 +12,9 @@ public static class TechnicalContent
     private static readonly SearchValues<char> AsciiTriggers = SearchValues.Create("=^$\\{}");
     private static readonly SearchValues<char> NonAsciiMath = SearchValues.Create("±≤≥≠≈∑∫√∂∞∈∀∃→←⇒λπσμΔ");
 
-    public static bool IsCodeFence(ReadOnlySpan<char> line) => line.TrimStart().StartsWith("```", StringComparison.Ordinal);
+    public static bool IsCodeFence(ReadOnlySpan<char> line) =>
+        // Called for every line: most start with neither whitespace nor '`', and are answered by their first character.
+        !line.IsEmpty && (line[0] == '`' || char.IsWhiteSpace(line[0])) && line.TrimStart().StartsWith("```", StringComparison.Ordinal);
 
     /// <summary>A table row, an indented code line, a line of code or a formula.</summary>
     public static bool IsTechnicalLine(ReadOnlySpan<char> line)
