@@ -41,8 +41,8 @@ public sealed class CurationBenchmark : IBenchmark
 
         // Warm-up on a small corpus of its own, both pipelines alike, until the hot paths run tier-1 code.
         var warmup = Path.Combine(context.WorkDirectory, "warmup");
-        await new SyntheticCorpusGenerator().GenerateAsync(Path.Combine(warmup, "input"), new SyntheticCorpusOptions(4, 2000, Seed: 7, RowGroupSize: 500), cancellationToken);
-        for (var round = 0; round < 2; round++)
+        await new SyntheticCorpusGenerator().GenerateAsync(Path.Combine(warmup, "input"), new SyntheticCorpusOptions(8, 1000, Seed: 7, RowGroupSize: 250), cancellationToken);
+        for (var round = 0; round < 5; round++)
         {
             foreach (var strategy in new ICleaningStrategy[] { new CleaningPipeline("raw"), baseline })
             {
@@ -92,10 +92,12 @@ public sealed class CurationBenchmark : IBenchmark
         var watch = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+        var (jitted, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var manifest = await runner.RunAsync(request, null, cancellationToken);
         // CPU time too: on a shared, loaded machine wall-clock rates say more about the neighbours.
         Console.Error.WriteLine($"{request.Strategy.Name}: {watch.Elapsed.TotalSeconds:F2} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} s CPU, " +
-            $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses");
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses, " +
+            $"{System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} methods JIT-compiled in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s");
         if (manifest.ShardsFailed > 0) throw new InvalidOperationException($"{manifest.ShardsFailed} shards failed: {manifest.Shards.First(s => !s.IsOk).Error}");
         return (manifest, watch.Elapsed.TotalSeconds);
     }
