@@ -11,21 +11,29 @@ internal sealed partial class SidecarEngine
     public Task CompleteWorkflowTurnAsync(WorkflowResponse response)
     {
         Task commit;
-        lock (_lock)
+        try
         {
-            if (!_tokens.TryGetValue(response.CompletionToken, out var holder) || holder is not InstanceState state
-                || state.Turn?.Token != response.CompletionToken)
-                throw StaleToken(response.CompletionToken, "workflow");
-            if (!string.IsNullOrEmpty(response.InstanceId) && response.InstanceId != state.Id)
-                throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"WorkflowResponse.instanceId is '{response.InstanceId}' but completion token '{response.CompletionToken}' " +
-                    $"belongs to instance '{state.Id}'; answer with the instance id of the work item."));
-            var turn = state.Turn;
-            state.Turn = null;
-            RevokeToken(turn.Token, turn.Worker);
-            var changes = new ChangeSet();
-            ApplyTurn(state, turn, response, changes);
-            commit = Commit(changes);
+            lock (_lock)
+            {
+                if (!_tokens.TryGetValue(response.CompletionToken, out var holder) || holder is not InstanceState state
+                    || state.Turn?.Token != response.CompletionToken)
+                    throw StaleToken(response.CompletionToken, "workflow");
+                if (!string.IsNullOrEmpty(response.InstanceId) && response.InstanceId != state.Id)
+                    throw new RpcException(new Status(StatusCode.InvalidArgument,
+                        $"WorkflowResponse.instanceId is '{response.InstanceId}' but completion token '{response.CompletionToken}' " +
+                        $"belongs to instance '{state.Id}'; answer with the instance id of the work item."));
+                var turn = state.Turn;
+                state.Turn = null;
+                RevokeToken(turn.Token, turn.Worker);
+                var changes = new ChangeSet();
+                ApplyTurn(state, turn, response, changes);
+                commit = Commit(changes, callerCommits: true);
+            }
+        }
+        finally
+        {
+            // The step's critical path: commit here rather than wake the writer thread and wait for it.
+            CommitPendingInline();
         }
         return AwaitCommit(commit);
     }
