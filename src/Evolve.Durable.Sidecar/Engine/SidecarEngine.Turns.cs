@@ -87,7 +87,7 @@ internal sealed partial class SidecarEngine
             AppendHistory(state, e, changes);
         var seen = state.Inbox.FindLastIndex(entry => entry.Seq <= turn.InboxUpToSeq) + 1;
         state.Inbox.RemoveRange(0, seen);
-        changes.Add(new StoreChange.RemoveInbox(state.Id, turn.InboxUpToSeq));
+        RemoveSeenInboxRows(state.Id, seen, turn.InboxUpToSeq, changes);
 
         var record = state.Record;
         if (record.Status == OrchestrationStatus.Pending)
@@ -139,6 +139,19 @@ internal sealed partial class SidecarEngine
                 turn.Worker.HistoryCache[state.Id] = (record.ExecutionId, turn.PastCount + turn.NewEvents.Count);
             MakeReady(state);
         }
+    }
+
+    /// <summary>
+    /// Persists that the turn consumed its inbox entries. Entries whose insert rides in this same change
+    /// set (an activity result merged from the deferred commit) are simply not written; a delete is needed
+    /// only for rows an earlier commit stored. A sequential step thus writes no inbox row at all.
+    /// </summary>
+    private static void RemoveSeenInboxRows(string instanceId, int seen, long upToSeq, ChangeSet changes)
+    {
+        var dropped = changes.Changes.RemoveAll(change =>
+            change is StoreChange.AddInbox add && add.InstanceId == instanceId && add.Seq <= upToSeq);
+        if (dropped < seen)
+            changes.Add(new StoreChange.RemoveInbox(instanceId, upToSeq));
     }
 
     private void ScheduleActivity(InstanceState state, int taskId, ScheduleTaskAction action, ChangeSet changes)
