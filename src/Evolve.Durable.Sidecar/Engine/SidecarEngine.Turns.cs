@@ -11,6 +11,7 @@ internal sealed partial class SidecarEngine
     public Task CompleteWorkflowTurnAsync(WorkflowResponse response)
     {
         Task commit;
+        var commitHere = false;
         try
         {
             lock (_lock)
@@ -27,13 +28,17 @@ internal sealed partial class SidecarEngine
                 RevokeToken(turn.Token, turn.Worker);
                 var changes = new ChangeSet();
                 ApplyTurn(state, turn, response, changes);
-                commit = Commit(changes, callerCommits: true);
+                // With nothing else in flight no other answer could join this commit, so committing on this
+                // thread loses no batching and saves the writer thread's wake on the step's critical path.
+                // Otherwise the writer thread gathers the answers arriving meanwhile into one transaction.
+                commitHere = _tokens.Count == 0;
+                commit = Commit(changes, callerCommits: commitHere);
             }
         }
         finally
         {
-            // The step's critical path: commit here rather than wake the writer thread and wait for it.
-            CommitPendingInline();
+            if (commitHere)
+                CommitPendingInline();
         }
         return AwaitCommit(commit);
     }
