@@ -48,18 +48,22 @@ public sealed class DurableBenchmark : IBenchmark
         }
 
         BenchStepActivity.Timestamps.Clear();
+        var cpu = ProcessCpu.Start();
         var sequential = Stopwatch.StartNew();
         await RunInstancesAsync(client, "seq", 1, SequentialSteps, cancellationToken);
         sequential.Stop();
+        var seqCpu = cpu.PerStep(SequentialSteps);
         var seqStepsPerSecond = SequentialSteps / sequential.Elapsed.TotalSeconds;
         var p50 = MedianGapMilliseconds(BenchStepActivity.Timestamps.ToArray());
-        context.Log.WriteLine($"sequential: {SequentialSteps} steps in {sequential.Elapsed.TotalSeconds:F2}s");
+        context.Log.WriteLine($"sequential: {SequentialSteps} steps in {sequential.Elapsed.TotalSeconds:F2}s ({seqCpu})");
 
+        cpu = ProcessCpu.Start();
         var parallel = Stopwatch.StartNew();
         await RunInstancesAsync(client, "par", ParallelInstances, StepsPerInstance, cancellationToken);
         parallel.Stop();
+        var parCpu = cpu.PerStep(ParallelInstances * StepsPerInstance);
         var parStepsPerSecond = ParallelInstances * StepsPerInstance / parallel.Elapsed.TotalSeconds;
-        context.Log.WriteLine($"parallel: {ParallelInstances}x{StepsPerInstance} steps in {parallel.Elapsed.TotalSeconds:F2}s");
+        context.Log.WriteLine($"parallel: {ParallelInstances}x{StepsPerInstance} steps in {parallel.Elapsed.TotalSeconds:F2}s ({parCpu})");
 
         await host.StopAsync(CancellationToken.None);
         return FormattableString.Invariant(
@@ -119,6 +123,39 @@ public sealed class DurableBenchmark : IBenchmark
         if (timestamps.Length < 2) return double.NaN;
         var gaps = timestamps.Zip(timestamps.Skip(1), (a, b) => (b - a) * 1000.0 / Stopwatch.Frequency).Order().ToArray();
         return gaps[gaps.Length / 2];
+    }
+}
+
+/// <summary>Process CPU time and context switches over a phase: on a shared machine they say more about the runtime's cost than wall time.</summary>
+internal readonly record struct ProcessCpu(TimeSpan Cpu, long ContextSwitches)
+{
+    public static ProcessCpu Start() => new(Process.GetCurrentProcess().TotalProcessorTime, ContextSwitchCount());
+
+    public string PerStep(int steps)
+    {
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - Cpu).TotalMilliseconds / steps;
+        var switches = ContextSwitchCount() - ContextSwitches;
+        return FormattableString.Invariant($"cpu {cpu:F2} ms/step, {(double)switches / steps:F0} context switches/step");
+    }
+
+    /// <summary>Voluntary + involuntary switches of all threads (Linux /proc; 0 elsewhere).</summary>
+    private static long ContextSwitchCount()
+    {
+        long total = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    if (line.Contains("ctxt_switches:", StringComparison.Ordinal))
+                        total += long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return total;
     }
 }
 

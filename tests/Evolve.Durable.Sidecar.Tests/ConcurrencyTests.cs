@@ -56,6 +56,41 @@ public sealed class GroupCommitWriterTests : IDisposable
         Assert.Equal(101, store.Load().Instances.Count);
     }
 
+    [Fact]
+    public async Task A_change_set_committed_inline_is_durable_and_acknowledged_when_the_call_returns()
+    {
+        Directory.CreateDirectory(_directory);
+        using var store = new GatedStore(new Storage.SqliteSidecarStore(Path.Combine(_directory, "w.db")), gated: false);
+        await using var writer = new Storage.GroupCommitWriter(store, 10_000, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var afterCommitRan = false;
+        var done = writer.Enqueue([Put("inline")], () => afterCommitRan = true, wakeWriter: false);
+        writer.CommitPendingInline();
+        Assert.True(done.IsCompletedSuccessfully, "not acknowledged when the inline commit returned");
+        Assert.True(afterCommitRan);
+        Assert.Equal(new[] { Environment.CurrentManagedThreadId }, store.CommitThreads);
+        Assert.Equal(1, writer.CommitCount);
+        Assert.Equal("inline", Assert.Single(store.Load().Instances).InstanceId);
+    }
+
+    [Fact]
+    public async Task An_inline_commit_during_another_commit_leaves_its_changes_to_the_writer_thread_in_order()
+    {
+        Directory.CreateDirectory(_directory);
+        using var store = new GatedStore(new Storage.SqliteSidecarStore(Path.Combine(_directory, "w.db")));
+        await using var writer = new Storage.GroupCommitWriter(store, 10_000, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var first = writer.Enqueue([Put("first")]);
+        await store.FirstCommitStarted.Task.WaitAsync(SidecarFixture.Patience);
+        var second = writer.Enqueue([Put("second"), new Storage.StoreChange.DeleteInstance("first")], wakeWriter: false);
+        writer.CommitPendingInline(); // a commit is in progress: must not commit here, nor block until it ends
+        Assert.False(second.IsCompleted, "committed ahead of (or inside) the commit in progress");
+        store.Release.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(SidecarFixture.Patience);
+        Assert.Equal(2, writer.CommitCount);
+        Assert.DoesNotContain(Environment.CurrentManagedThreadId, store.CommitThreads);
+        // Applied in order: "first" was written, then deleted by the second change set.
+        Assert.Equal("second", Assert.Single(store.Load().Instances).InstanceId);
+    }
+
     private static Storage.StoreChange Put(string id) => new Storage.StoreChange.PutInstance(new Storage.InstanceRecord(
         id, "W", null, "e", OrchestrationStatus.Pending, null, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
         null, null, null, new Dictionary<string, string>()));
@@ -65,9 +100,12 @@ public sealed class GroupCommitWriterTests : IDisposable
         try { Directory.Delete(_directory, true); } catch (IOException) { }
     }
 
-    /// <summary>The real SQLite store, with its first commit held until the test releases it.</summary>
-    private sealed class GatedStore(Storage.ISidecarStore inner) : Storage.ISidecarStore
+    /// <summary>The real SQLite store, with its first commit held until the test releases it (when gated).</summary>
+    private sealed class GatedStore(Storage.ISidecarStore inner, bool gated = true) : Storage.ISidecarStore
     {
+        /// <summary>Managed thread id of each commit, in order.</summary>
+        public List<int> CommitThreads { get; } = [];
+
         public TaskCompletionSource FirstCommitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -77,7 +115,9 @@ public sealed class GroupCommitWriterTests : IDisposable
 
         public void Commit(IReadOnlyList<Storage.StoreChange> changes)
         {
-            if (FirstCommitStarted.TrySetResult())
+            lock (CommitThreads)
+                CommitThreads.Add(Environment.CurrentManagedThreadId);
+            if (FirstCommitStarted.TrySetResult() && gated)
                 Release.Task.Wait();
             inner.Commit(changes);
         }

@@ -167,6 +167,48 @@ public sealed class DispatchAndDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_stored_inbox_holds_exactly_the_events_no_answered_turn_has_seen_across_a_restart()
+    {
+        var worker = await _sidecar.ConnectWorkerAsync();
+        var id = await _sidecar.StartAsync("Pair", instanceId: "inbox-rows");
+        await worker.CompleteAsync(await worker.NextWorkflowAsync(), Actions.Activity(0, "A"), Actions.Activity(1, "B"));
+        Assert.Empty(StoredInbox(id)); // the turn consumed ExecutionStarted, stored by the start
+        var first = await worker.NextActivityAsync();
+        var second = await worker.NextActivityAsync();
+        // A's result rides with the answer to the turn it triggers (unless its 20 ms deadline passes first);
+        // B's, sent just before that answer, usually rides too but is not seen by the turn: it must stay stored.
+        var firstAck = worker.CompleteActivityAsync(first, "\"a\"");
+        var turn = await worker.NextWorkflowAsync();
+        var secondAck = worker.CompleteActivityAsync(second, "\"b\"");
+        await worker.CompleteAsync(turn);
+        await Task.WhenAll(firstAck, secondAck);
+        var stored = Assert.Single(StoredInbox(id));
+        Assert.Equal(1, stored.TaskCompleted.TaskScheduledId);
+        await worker.DisposeAsync();
+
+        await _sidecar.RestartAsync();
+
+        await using var after = await _sidecar.ConnectWorkerAsync();
+        var next = (await after.NextWorkflowAsync()).WorkflowRequest;
+        Assert.Equal("\"b\"", Assert.Single(next.NewEvents, e => e.EventTypeCase == EventTypeOneofCase.TaskCompleted).TaskCompleted.Result);
+        Assert.Equal("\"a\"", Assert.Single(next.PastEvents, e => e.EventTypeCase == EventTypeOneofCase.TaskCompleted).TaskCompleted.Result);
+    }
+
+    private List<HistoryEvent> StoredInbox(string instanceId)
+    {
+        using var connection = new SqliteConnection($"Data Source={_sidecar.Options.DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT event FROM inbox WHERE instance_id = $id ORDER BY seq";
+        command.Parameters.AddWithValue("$id", instanceId);
+        using var reader = command.ExecuteReader();
+        var events = new List<HistoryEvent>();
+        while (reader.Read())
+            events.Add(HistoryEvent.Parser.ParseFrom((byte[])reader[0]));
+        return events;
+    }
+
+    [Fact]
     public async Task The_store_is_SQLite_in_WAL_mode_and_a_second_sidecar_cannot_open_it()
     {
         await _sidecar.StartAsync("X", instanceId: "on-disk");

@@ -11,21 +11,34 @@ internal sealed partial class SidecarEngine
     public Task CompleteWorkflowTurnAsync(WorkflowResponse response)
     {
         Task commit;
-        lock (_lock)
+        var commitHere = false;
+        try
         {
-            if (!_tokens.TryGetValue(response.CompletionToken, out var holder) || holder is not InstanceState state
-                || state.Turn?.Token != response.CompletionToken)
-                throw StaleToken(response.CompletionToken, "workflow");
-            if (!string.IsNullOrEmpty(response.InstanceId) && response.InstanceId != state.Id)
-                throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"WorkflowResponse.instanceId is '{response.InstanceId}' but completion token '{response.CompletionToken}' " +
-                    $"belongs to instance '{state.Id}'; answer with the instance id of the work item."));
-            var turn = state.Turn;
-            state.Turn = null;
-            RevokeToken(turn.Token, turn.Worker);
-            var changes = new ChangeSet();
-            ApplyTurn(state, turn, response, changes);
-            commit = Commit(changes);
+            lock (_lock)
+            {
+                if (!_tokens.TryGetValue(response.CompletionToken, out var holder) || holder is not InstanceState state
+                    || state.Turn?.Token != response.CompletionToken)
+                    throw StaleToken(response.CompletionToken, "workflow");
+                if (!string.IsNullOrEmpty(response.InstanceId) && response.InstanceId != state.Id)
+                    throw new RpcException(new Status(StatusCode.InvalidArgument,
+                        $"WorkflowResponse.instanceId is '{response.InstanceId}' but completion token '{response.CompletionToken}' " +
+                        $"belongs to instance '{state.Id}'; answer with the instance id of the work item."));
+                var turn = state.Turn;
+                state.Turn = null;
+                RevokeToken(turn.Token, turn.Worker);
+                var changes = new ChangeSet();
+                ApplyTurn(state, turn, response, changes);
+                // With nothing else in flight no other answer could join this commit, so committing on this
+                // thread loses no batching and saves the writer thread's wake on the step's critical path.
+                // Otherwise the writer thread gathers the answers arriving meanwhile into one transaction.
+                commitHere = _tokens.Count == 0;
+                commit = Commit(changes, callerCommits: commitHere);
+            }
+        }
+        finally
+        {
+            if (commitHere)
+                CommitPendingInline();
         }
         return AwaitCommit(commit);
     }
@@ -79,7 +92,7 @@ internal sealed partial class SidecarEngine
             AppendHistory(state, e, changes);
         var seen = state.Inbox.FindLastIndex(entry => entry.Seq <= turn.InboxUpToSeq) + 1;
         state.Inbox.RemoveRange(0, seen);
-        changes.Add(new StoreChange.RemoveInbox(state.Id, turn.InboxUpToSeq));
+        RemoveSeenInboxRows(state.Id, seen, turn.InboxUpToSeq, changes);
 
         var record = state.Record;
         if (record.Status == OrchestrationStatus.Pending)
@@ -131,6 +144,19 @@ internal sealed partial class SidecarEngine
                 turn.Worker.HistoryCache[state.Id] = (record.ExecutionId, turn.PastCount + turn.NewEvents.Count);
             MakeReady(state);
         }
+    }
+
+    /// <summary>
+    /// Persists that the turn consumed its inbox entries. Entries whose insert rides in this same change
+    /// set (an activity result merged from the deferred commit) are simply not written; a delete is needed
+    /// only for rows an earlier commit stored. A sequential step thus writes no inbox row at all.
+    /// </summary>
+    private static void RemoveSeenInboxRows(string instanceId, int seen, long upToSeq, ChangeSet changes)
+    {
+        var dropped = changes.Changes.RemoveAll(change =>
+            change is StoreChange.AddInbox add && add.InstanceId == instanceId && add.Seq <= upToSeq);
+        if (dropped < seen)
+            changes.Add(new StoreChange.RemoveInbox(instanceId, upToSeq));
     }
 
     private void ScheduleActivity(InstanceState state, int taskId, ScheduleTaskAction action, ChangeSet changes)

@@ -122,8 +122,12 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
             _instances.Count, _activities.Count, _timers.Count);
     }
 
-    /// <summary>Hands the change set to the writer (call under the lock); the task completes after its commit.</summary>
-    private Task Commit(ChangeSet changes)
+    /// <summary>
+    /// Hands the change set to the writer (call under the lock); the task completes after its commit.
+    /// With <paramref name="callerCommits"/> the caller must call <see cref="CommitPendingInline"/> once it
+    /// has released the lock.
+    /// </summary>
+    private Task Commit(ChangeSet changes, bool callerCommits = false)
     {
         if (changes.Changes.Count == 0 && changes.AfterCommit.Count == 0 && changes.Linked.Count == 0)
             return _lastCommit;
@@ -135,7 +139,7 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         });
         try
         {
-            _lastCommit = _writer.Enqueue(changes.Changes, after);
+            _lastCommit = _writer.Enqueue(changes.Changes, after, wakeWriter: !callerCommits);
         }
         catch (StoreFailedException ex)
         {
@@ -157,6 +161,13 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
         }
         return _lastCommit;
     }
+
+    /// <summary>
+    /// Commits what is pending on the calling thread when the writer is idle (call without the lock: the
+    /// after-commit actions take it). A step's answer is then made durable and the next work item
+    /// dispatched without waking another thread; the caller's await of its commit completes synchronously.
+    /// </summary>
+    private void CommitPendingInline() => _writer.CommitPendingInline();
 
     /// <summary>
     /// Holds an instance's changes back so they commit in the same transaction as the answer to its

@@ -4,9 +4,12 @@ namespace Evolve.Durable.Sidecar.Storage;
 
 /// <summary>
 /// The single writer of the store. Callers enqueue change sets (in the order their in-memory effects
-/// happened); one dedicated thread drains everything pending into ONE transaction, commits, then
+/// happened); one committer at a time drains everything pending into ONE transaction, commits, then
 /// completes each caller's task and runs its after-commit action. One fsync thus acknowledges many
 /// concurrent steps, and since batches commit in order, a crash leaves a prefix of the changes.
+/// The committer is normally a dedicated thread; a caller on the hot path may instead commit on its
+/// own thread when no commit is in progress (<see cref="CommitPendingInline"/>), which saves waking
+/// the writer thread and, after the commit, a wake of whichever thread dispatches the next work item.
 /// </summary>
 public sealed class GroupCommitWriter : IAsyncDisposable
 {
@@ -16,30 +19,33 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     // A plain queue under a monitor: an enqueue wakes the writer thread directly (one futex wake), where a
     // channel would first hop through the thread pool to complete the task the writer blocks on.
     private readonly object _gate = new();
-    private Queue<PendingCommit> _pending = new();
-    private Queue<PendingCommit> _draining = new();
+    private readonly Queue<PendingCommit> _pending = new();
+    private bool _committing;
     private bool _completed;
     private readonly Thread _thread;
     private volatile Exception? _fault;
+    private long _commitCount;
 
     public GroupCommitWriter(ISidecarStore store, int maxChangesPerCommit, ILogger logger)
     {
         _store = store;
         _maxChangesPerCommit = maxChangesPerCommit;
         _logger = logger;
-        // A dedicated thread: SQLite calls are synchronous and the fsync must not block the thread pool.
+        // A dedicated thread: SQLite calls are synchronous and a stream of fsyncs must not hold thread-pool threads.
         _thread = new Thread(Run) { IsBackground = true, Name = "evolve-sidecar-writer" };
         _thread.Start();
     }
 
     /// <summary>Number of transactions committed so far (for diagnostics and tests).</summary>
-    public long CommitCount { get; private set; }
+    public long CommitCount => Interlocked.Read(ref _commitCount);
 
     /// <summary>
     /// Queues changes for the next transaction. The returned task completes after the commit (and after
-    /// <paramref name="afterCommit"/> ran); it faults if the commit failed.
+    /// <paramref name="afterCommit"/> ran); it faults if the commit failed. With <paramref name="wakeWriter"/>
+    /// false the caller promises to call <see cref="CommitPendingInline"/> next (outside any lock that an
+    /// after-commit action takes), which commits them or hands them to the writer thread.
     /// </summary>
-    public Task Enqueue(IReadOnlyList<StoreChange> changes, Action? afterCommit = null)
+    public Task Enqueue(IReadOnlyList<StoreChange> changes, Action? afterCommit = null, bool wakeWriter = true)
     {
         if (_fault is { } fault)
             throw new StoreFailedException(fault);
@@ -49,10 +55,27 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             if (_completed)
                 throw new ObjectDisposedException(nameof(GroupCommitWriter), "The sidecar store is shut down.");
             _pending.Enqueue(pending);
-            if (_pending.Count == 1)
+            if (wakeWriter && !_committing && _pending.Count == 1)
                 Monitor.Pulse(_gate);
         }
         return pending.Done.Task;
+    }
+
+    /// <summary>
+    /// Commits what is pending on the calling thread if no commit is in progress (one batch only: more
+    /// work arriving meanwhile goes to the writer thread, so no caller is held for long). When a commit
+    /// is in progress, its committer hands what is pending to the writer thread as it finishes.
+    /// </summary>
+    public void CommitPendingInline()
+    {
+        List<PendingCommit>? batch;
+        lock (_gate)
+        {
+            batch = TakeBatch();
+            if (batch is null)
+                return;
+        }
+        CommitBatch(batch);
     }
 
     public async ValueTask DisposeAsync()
@@ -67,68 +90,86 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private void Run()
     {
-        var batch = new List<PendingCommit>();
-        var changes = new List<StoreChange>();
-        while (TakePending())
+        while (true)
         {
-            batch.Clear();
-            changes.Clear();
-            while (changes.Count < _maxChangesPerCommit && _draining.TryDequeue(out var next))
+            List<PendingCommit>? batch;
+            lock (_gate)
             {
-                batch.Add(next);
-                changes.AddRange(next.Changes);
-            }
-            if (batch.Count == 0)
-                continue;
-            try
-            {
-                if (_fault is not null)
-                    throw new StoreFailedException(_fault);
-                _store.Commit(changes);
-                CommitCount++;
-            }
-            catch (Exception ex)
-            {
-                // The in-memory state is now ahead of the store; refuse further changes rather than diverge.
-                _fault ??= ex;
-                _logger.LogCritical(ex, "Sidecar store commit failed; the sidecar refuses further changes until restarted");
-                foreach (var pending in batch)
-                    pending.Done.TrySetException(new StoreFailedException(ex));
-                continue;
-            }
-            foreach (var pending in batch)
-            {
-                try
+                while ((batch = TakeBatch()) is null)
                 {
-                    pending.AfterCommit?.Invoke();
+                    if (_completed && _pending.Count == 0 && !_committing)
+                        return;
+                    Monitor.Wait(_gate);
                 }
-                catch (Exception ex)
-                {
-                    _logger.LogError(ex, "After-commit action failed");
-                }
-                pending.Done.TrySetResult();
+            }
+            CommitBatch(batch);
+        }
+    }
+
+    /// <summary>Under the gate: claims the committer role and the oldest pending change sets, or null if busy or idle.</summary>
+    private List<PendingCommit>? TakeBatch()
+    {
+        if (_committing || _pending.Count == 0)
+            return null;
+        _committing = true;
+        var batch = new List<PendingCommit>();
+        var changes = 0;
+        while (changes < _maxChangesPerCommit && _pending.TryDequeue(out var next))
+        {
+            batch.Add(next);
+            changes += next.Changes.Count;
+        }
+        return batch;
+    }
+
+    private void CommitBatch(List<PendingCommit> batch)
+    {
+        try
+        {
+            CommitAndAcknowledge(batch);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _committing = false;
+                // Whatever arrived during this commit (or was left by the change cap) is the writer thread's.
+                if (_pending.Count > 0 || _completed)
+                    Monitor.Pulse(_gate);
             }
         }
     }
 
-    /// <summary>
-    /// Blocks until changes are pending, then swaps them into <see cref="_draining"/> (leftovers of a
-    /// batch capped by the change limit stay first); false once shut down with nothing left.
-    /// </summary>
-    private bool TakePending()
+    private void CommitAndAcknowledge(List<PendingCommit> batch)
     {
-        if (_draining.Count > 0)
-            return true;
-        lock (_gate)
+        try
         {
-            while (_pending.Count == 0)
+            if (_fault is not null)
+                throw new StoreFailedException(_fault);
+            var changes = batch.Count == 1 ? batch[0].Changes : batch.SelectMany(p => p.Changes).ToList();
+            _store.Commit(changes);
+            Interlocked.Increment(ref _commitCount);
+        }
+        catch (Exception ex)
+        {
+            // The in-memory state is now ahead of the store; refuse further changes rather than diverge.
+            _fault ??= ex;
+            _logger.LogCritical(ex, "Sidecar store commit failed; the sidecar refuses further changes until restarted");
+            foreach (var pending in batch)
+                pending.Done.TrySetException(new StoreFailedException(ex));
+            return;
+        }
+        foreach (var pending in batch)
+        {
+            try
             {
-                if (_completed)
-                    return false;
-                Monitor.Wait(_gate);
+                pending.AfterCommit?.Invoke();
             }
-            (_pending, _draining) = (_draining, _pending);
-            return true;
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "After-commit action failed");
+            }
+            pending.Done.TrySetResult();
         }
     }
 

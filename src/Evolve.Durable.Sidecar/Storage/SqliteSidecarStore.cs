@@ -52,7 +52,9 @@ public sealed class SqliteSidecarStore : ISidecarStore
             execution_id TEXT NOT NULL,
             request BLOB NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS activities_instance ON activities(instance_id);
+        -- No index on activities(instance_id): the table holds only pending activities (a handful), and every
+        -- step adds and removes one, so an index would cost a page write per commit to speed up rare clears.
+        DROP INDEX IF EXISTS activities_instance;
         CREATE TABLE IF NOT EXISTS timers (
             id INTEGER PRIMARY KEY,
             instance_id TEXT NOT NULL,
