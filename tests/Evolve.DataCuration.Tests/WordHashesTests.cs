@@ -122,7 +122,7 @@ public sealed class WordHashesTests
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
-            var isWord = i < text.Length && WordHashes.IsWordChar(text[i]);
+            var isWord = i < text.Length && TextStatistics.IsWordChar(text[i]);
             if (isWord && start < 0) start = i;
             if (!isWord && start >= 0)
             {

@@ -16,9 +16,7 @@ namespace Evolve.DataCuration.Deduplication;
 public sealed class MinHasher
 {
     private const int RollRotation = 13;
-    private const ulong ExactPrime = 0x9E3779B185EBCA87UL;
     private const int RingSize = DeduplicationOptions.MaxShingleSize; // a power of two
-
 
     private readonly int shingleSize;
 
@@ -27,7 +25,7 @@ public sealed class MinHasher
         options.Validate();
         shingleSize = options.ShingleSize;
         SignatureLength = options.SignatureLength;
-        if (!System.Numerics.BitOperations.IsPow2(SignatureLength))
+        if (!BitOperations.IsPow2(SignatureLength))
         {
             throw new ArgumentException($"Bands × rows per band must be a power of two for one-permutation MinHash, got {SignatureLength}.");
         }
@@ -36,30 +34,8 @@ public sealed class MinHasher
 
     public int SignatureLength { get; }
 
-    /// <summary>
-    /// Exact-duplicate key: the text with surrounding whitespace ignored. Four independent multiply chains over
-    /// 32-byte blocks (a single chain waits on each multiply), folded together with the length at the end.
-    /// </summary>
-    public static ulong ExactKey(ReadOnlySpan<char> text)
-    {
-        var bytes = MemoryMarshal.AsBytes(text.Trim());
-        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
-        ulong a = 0x243F6A8885A308D3UL, b = 0x13198A2E03707344UL, c = 0xA4093822299F31D0UL, d = 0x082EFA98EC4E6C89UL;
-        var i = 0;
-        for (; i + 4 <= words.Length; i += 4)
-        {
-            a = BitOperations.RotateLeft((a ^ words[i]) * ExactPrime, 31);
-            b = BitOperations.RotateLeft((b ^ words[i + 1]) * ExactPrime, 31);
-            c = BitOperations.RotateLeft((c ^ words[i + 2]) * ExactPrime, 31);
-            d = BitOperations.RotateLeft((d ^ words[i + 3]) * ExactPrime, 31);
-        }
-
-        for (; i < words.Length; i++) a = BitOperations.RotateLeft((a ^ words[i]) * ExactPrime, 31);
-        ulong tail = 0;
-        for (var k = words.Length * 8; k < bytes.Length; k++) tail = (tail << 8) | bytes[k];
-        var h = (ulong)bytes.Length * ExactPrime ^ a ^ BitOperations.RotateLeft(b, 17) ^ BitOperations.RotateLeft(c, 34) ^ BitOperations.RotateLeft(d, 51);
-        return FastHash.Mix(h ^ FastHash.Mix(tail + 1));
-    }
+    /// <summary>Exact-duplicate key: the text with surrounding whitespace ignored.</summary>
+    public static ulong ExactKey(ReadOnlySpan<char> text) => FastHash.Hash64(text.Trim());
 
     /// <summary>Fills <paramref name="signature"/> (length <see cref="SignatureLength"/>).</summary>
     public void Compute(ReadOnlySpan<char> text, Span<uint> signature)
@@ -77,7 +53,7 @@ public sealed class MinHasher
         Span<ulong> batch = stackalloc ulong[256];
         var words = new WordHashes(text);
         int filled;
-        var binShift = 64 - System.Numerics.BitOperations.Log2((uint)SignatureLength);
+        var binShift = 64 - BitOperations.Log2((uint)SignatureLength);
         ref var bins = ref MemoryMarshal.GetReference(signature);
         while ((filled = words.Fill(batch)) > 0)
         {

@@ -38,14 +38,15 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
                 foreach (var value in await reader.ReadTextUtf8Async(g, cancellationToken))
                 {
                     var text = Decode(value, ref decoded);
+                    var invalid = TextValidation.IsInvalid(text);
                     // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
-                    if (value is not null && TextValidation.IsInvalid(text) && format.InvalidText == InvalidTextPolicy.FailShard)
+                    if (invalid && format.InvalidText == InvalidTextPolicy.FailShard)
                     {
                         throw TextValidation.InvalidUtf8(Path.GetFileName(inputPath), row, g, format);
                     }
 
                     var signature = signatures.AsSpan(row * hasher.SignatureLength, hasher.SignatureLength);
-                    var usable = !text.IsWhiteSpace() && !TextValidation.IsInvalid(text);
+                    var usable = !invalid && !text.IsWhiteSpace();
                     present[row] = usable;
                     if (usable)
                     {

@@ -134,7 +134,8 @@ internal sealed class ShardReader : IAsyncDisposable
     {
         var view = new DataField(text.Name, typeof(byte[]), text.IsNullable);
         Field root = view;
-        for (var i = text.Path.ToList().Count - 2; i >= 0; i--) root = new StructField(text.Path.ToList()[i], root);
+        var path = text.Path.ToList();
+        for (var i = path.Count - 2; i >= 0; i--) root = new StructField(path[i], root);
         _ = new ParquetSchema(root);
         return view;
     }

@@ -101,17 +101,23 @@ public static class TextStatistics
         Span<ulong> table = capacity <= 1024 ? stackalloc ulong[capacity] : new ulong[capacity];
         var words = 0;
         var distinct = 0;
-        var i = 0;
-        while (words < maxWords && WordScanner.NextWord(text, ref i, out var hash))
+        // Small batches (a block or two of text each): the count usually settles within a few dozen words.
+        Span<ulong> batch = stackalloc ulong[40];
+        var scanner = new WordHashes(text);
+        int filled;
+        while (words < maxWords && (filled = scanner.Fill(batch)) > 0)
         {
-            words++;
-            hash |= 1; // 0 marks an empty slot
-            var slot = (int)(FastHash.Mix(hash) & (ulong)(capacity - 1));
-            while (table[slot] != 0 && table[slot] != hash) slot = (slot + 1) & (capacity - 1);
-            // Branch-free: new and repeated words alternate unpredictably in prose.
-            distinct += table[slot] == 0 ? 1 : 0;
-            table[slot] = hash;
-            if (distinct >= settledAtDistinct && words >= settledAtWords) break;
+            foreach (var word in batch[..filled])
+            {
+                words++;
+                var hash = word | 1; // 0 marks an empty slot
+                var slot = (int)(FastHash.Mix(hash) & (ulong)(capacity - 1));
+                while (table[slot] != 0 && table[slot] != hash) slot = (slot + 1) & (capacity - 1);
+                // Branch-free: new and repeated words alternate unpredictably in prose.
+                distinct += table[slot] == 0 ? 1 : 0;
+                table[slot] = hash;
+                if (words >= maxWords || (distinct >= settledAtDistinct && words >= settledAtWords)) return (words, distinct);
+            }
         }
 
         return (words, distinct);

@@ -109,9 +109,6 @@ internal ref struct WordHashes
     /// <summary>The hash of one word (its characters all letters or digits); the definition the scanner follows.</summary>
     public static ulong HashWord(ReadOnlySpan<char> word) => Hash(word, 0, word.Length);
 
-    /// <summary>Whether <paramref name="c"/> belongs to a word: what the vector path decides for ASCII.</summary>
-    public static bool IsWordChar(char c) => c < 128 ? char.IsAsciiLetterOrDigit(c) : char.IsLetterOrDigit(c);
-
     /// <summary>Word-character bits of text[start..start+64]; zero beyond the text.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MaskAt(ReadOnlySpan<char> text, int start)
@@ -145,7 +142,7 @@ internal ref struct WordHashes
         ulong bits = 0;
         for (var i = start; i < end; i++)
         {
-            if (IsWordChar(text[i])) bits |= 1UL << (i - start);
+            if (TextStatistics.IsWordChar(text[i])) bits |= 1UL << (i - start);
         }
 
         return bits;
