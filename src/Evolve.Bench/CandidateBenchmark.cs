@@ -60,7 +60,7 @@ public sealed class CandidateBenchmark : IBenchmark
             compiler.Compile(initial.Replace("0.9999990", (0.9999980 - i * 1e-7).ToString("0.0000000", CultureInfo.InvariantCulture)), cancellationToken);
             compileOnly.Add(clock.Elapsed.TotalMilliseconds);
         }
-        context.Log.WriteLine($"roslyn compile+emit alone ms: median {Median(compileOnly):F1}, min {compileOnly.Min():F1}");
+        context.Log.WriteLine($"roslyn compile+emit alone ms: median {BenchStatistics.Median(compileOnly):F1}, min {compileOnly.Min():F1}");
 
         const string instant = "public static class Packing { public static double[][] Construct() => new double[0][]; }";
         var check = checker.Check(instant, task, Path.Combine(context.WorkDirectory, "instant.dll"), cancellationToken);
@@ -72,11 +72,11 @@ public sealed class CandidateBenchmark : IBenchmark
             services.GetRequiredService<IsolationProbe>(), NullLogger<SandboxRunner>.Instance);
         var cold = await MeasureRunsAsync(coldRunner, check.AssemblyPath!, context, "cold", TimeSpan.Zero, cancellationToken);
 
-        context.Log.WriteLine($"static check ms: median {Median(compile):F1}, min {compile.Min():F1}, max {compile.Max():F1} ({CompileSamples} samples)");
-        context.Log.WriteLine($"sandboxed run ms, pre-started runner: median {Median(run):F1}, min {run.Min():F1}, max {run.Max():F1} ({RunSamples} samples, bubblewrap {(isolated ? "on" : "off")})");
-        context.Log.WriteLine($"sandboxed run ms, cold start: median {Median(cold):F1}, min {cold.Min():F1}, max {cold.Max():F1}");
+        context.Log.WriteLine($"static check ms: median {BenchStatistics.Median(compile):F1}, min {compile.Min():F1}, max {compile.Max():F1} ({CompileSamples} samples)");
+        context.Log.WriteLine($"sandboxed run ms, pre-started runner: median {BenchStatistics.Median(run):F1}, min {run.Min():F1}, max {run.Max():F1} ({RunSamples} samples, bubblewrap {(isolated ? "on" : "off")})");
+        context.Log.WriteLine($"sandboxed run ms, cold start: median {BenchStatistics.Median(cold):F1}, min {cold.Min():F1}, max {cold.Max():F1}");
         return string.Create(CultureInfo.InvariantCulture,
-            $"bench candidate: compile_ms={Median(compile):F1} run_ms={Median(run):F1} run_cold_ms={Median(cold):F1} isolated={(isolated ? 1 : 0)}");
+            $"bench candidate: compile_ms={BenchStatistics.Median(compile):F1} run_ms={BenchStatistics.Median(run):F1} run_cold_ms={BenchStatistics.Median(cold):F1} isolated={(isolated ? 1 : 0)}");
     }
 
     private static async Task<List<double>> MeasureRunsAsync(SandboxRunner runner, string assembly, BenchContext context, string label, TimeSpan pause, CancellationToken cancellationToken)
@@ -95,9 +95,4 @@ public sealed class CandidateBenchmark : IBenchmark
         return samples;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

@@ -80,15 +80,13 @@ public sealed class CurationBenchmark : IBenchmark
 
         foreach (var op in curated!.Operations) context.Log.WriteLine($"  {op.Operation}: removals={op.Removals} edits={op.Edits}");
         var textMb = raw!.BytesIn / 1e6;
-        var rawRate = textMb / Median(rawTimes);
-        var curateRate = textMb / Median(curateTimes);
+        var rawRate = textMb / BenchStatistics.Median(rawTimes);
+        var curateRate = textMb / BenchStatistics.Median(curateTimes);
         var peakRss = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
         if (!peakIsOurs) context.Log.WriteLine("peak RSS could not be reset (no /proc/self/clear_refs): it covers the whole process");
         return string.Create(CultureInfo.InvariantCulture,
-            $"bench curation: raw_mb_per_s={rawRate:F1} curate_mb_per_s={curateRate:F1} ratio={curateRate / rawRate:F2} docs_per_s={curated.DocumentsIn / Median(curateTimes):F0} peak_rss_mb={peakRss:F0}");
+            $"bench curation: raw_mb_per_s={rawRate:F1} curate_mb_per_s={curateRate:F1} ratio={curateRate / rawRate:F2} docs_per_s={curated.DocumentsIn / BenchStatistics.Median(curateTimes):F0} peak_rss_mb={peakRss:F0}");
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Linux resets the process's peak resident set size (VmHWM) when "5" is written to /proc/self/clear_refs.</summary>
     private static bool ResetPeakRss()

@@ -78,9 +78,9 @@ public sealed class DurableBenchmark : IBenchmark
         }
 
         await host.StopAsync(CancellationToken.None);
-        var (rawRate, seqRate, parRate) = (Median(raws), Median(sequentials), Median(parallels));
+        var (rawRate, seqRate, parRate) = (BenchStatistics.Median(raws), BenchStatistics.Median(sequentials), BenchStatistics.Median(parallels));
         return FormattableString.Invariant(
-            $"bench durable: seq_steps_per_s={seqRate:F0} par_steps_per_s={parRate:F0} raw_commits_per_s={rawRate:F0} seq_ratio={seqRate / rawRate:F2} par_ratio={parRate / rawRate:F2} p50_step_ms={Median(gaps):F2}");
+            $"bench durable: seq_steps_per_s={seqRate:F0} par_steps_per_s={parRate:F0} raw_commits_per_s={rawRate:F0} seq_ratio={seqRate / rawRate:F2} par_ratio={parRate / rawRate:F2} p50_step_ms={BenchStatistics.Median(gaps):F2}");
     }
 
     private static IHost BuildWorker(Uri sidecarAddress)
@@ -135,11 +135,6 @@ public sealed class DurableBenchmark : IBenchmark
     private static IEnumerable<double> StepGapsMilliseconds(long[] timestamps) =>
         timestamps.Zip(timestamps.Skip(1), (a, b) => (b - a) * 1000.0 / Stopwatch.Frequency);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
-    }
 }
 
 /// <summary>Process CPU time and context switches over a phase: on a shared machine they say more about the runtime's cost than wall time.</summary>

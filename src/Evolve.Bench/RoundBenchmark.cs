@@ -74,10 +74,10 @@ public sealed class RoundBenchmark : IBenchmark
         var evaluated = rounds.Where(r => r.Summary.EvaluateMs > 0).ToList();
         context.Log.WriteLine($"{rounds.Count} rounds in {all.Elapsed.TotalSeconds:F2}s; {evaluated.Count} evaluated; statuses: " +
                               string.Join(", ", rounds.GroupBy(r => r.Summary.Status).Select(g => $"{g.Key} {g.Count()}")));
-        var compile = Median(evaluated.Select(r => r.Summary.CompileMs));
-        var run = Median(evaluated.Select(r => r.Summary.EvaluateMs));
-        var overhead = Median(evaluated.Select(r => r.Total - r.Summary.CompileMs - r.Summary.EvaluateMs));
-        context.Log.WriteLine(FormattableString.Invariant($"round total p50 {Median(rounds.Select(r => r.Total)):F1} ms, research p50 {Median(rounds.Select(r => r.Summary.ResearchMs)):F1} ms"));
+        var compile = BenchStatistics.Median(evaluated.Select(r => r.Summary.CompileMs));
+        var run = BenchStatistics.Median(evaluated.Select(r => r.Summary.EvaluateMs));
+        var overhead = BenchStatistics.Median(evaluated.Select(r => r.Total - r.Summary.CompileMs - r.Summary.EvaluateMs));
+        context.Log.WriteLine(FormattableString.Invariant($"round total p50 {BenchStatistics.Median(rounds.Select(r => r.Total)):F1} ms, research p50 {BenchStatistics.Median(rounds.Select(r => r.Summary.ResearchMs)):F1} ms"));
         return FormattableString.Invariant(
             $"bench round: rounds_per_s={rounds.Count / all.Elapsed.TotalSeconds:F2} overhead_ms={overhead:F1} compile_ms={compile:F1} run_ms={run:F1}");
     }
@@ -103,12 +103,7 @@ public sealed class RoundBenchmark : IBenchmark
             }
         }
         log.WriteLine("per step (median ms, scheduled to completed): " +
-                      string.Join(", ", steps.Select(s => FormattableString.Invariant($"{s.Key.Replace("Activity", "")} {Median(s.Value):F1}"))));
+                      string.Join(", ", steps.Select(s => FormattableString.Invariant($"{s.Key.Replace("Activity", "")} {BenchStatistics.Median(s.Value):F1}"))));
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
-    }
 }
