@@ -40,6 +40,21 @@ public sealed class OperationStatistics
         CharactersRemoved += Math.Max(0, before.Length - after.Length);
     }
 
+    /// <summary>Makes what <paramref name="edited"/> (from <see cref="CleaningDocument.Edit"/>) built the document's text and records the edit.</summary>
+    public void CountEdit(CleaningDocument document, Text.TextBuilder edited)
+    {
+        var before = document.Length;
+        document.Commit(edited);
+        CountEdit(before, document.Length);
+    }
+
+    /// <summary>Records an edit already made (in several steps) that took the text from one length to another.</summary>
+    internal void CountEdit(int lengthBefore, int lengthAfter)
+    {
+        Edits++;
+        CharactersRemoved += Math.Max(0, lengthBefore - lengthAfter);
+    }
+
     public void CountRemoval(CleaningDocument document)
     {
         document.Remove(Operation);

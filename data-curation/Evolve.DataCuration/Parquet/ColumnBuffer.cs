@@ -1,3 +1,4 @@
+using System.Buffers;
 using Parquet;
 using Parquet.Schema;
 
@@ -49,6 +50,7 @@ internal abstract class ColumnBuffer
 internal sealed class StringColumnBuffer(DataField field) : ColumnBuffer(field)
 {
     private string?[] values = [];
+    private ReadOnlyMemory<char>?[]? replaced; // rows whose text cleaning changed, as slices of a TextArena
     private int count;
 
     public override int Count => count;
@@ -58,18 +60,44 @@ internal sealed class StringColumnBuffer(DataField field) : ColumnBuffer(field)
     public override async ValueTask ReadAsync(ParquetRowGroupReader reader, int rowCount, CancellationToken cancellationToken)
     {
         values = new string?[rowCount];
+        replaced = null;
         count = rowCount;
         await reader.ReadAsync(Field, values.AsMemory(), null, cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="text"/> instead of the row's value (no string is made for it).</summary>
+    public void Replace(int row, ReadOnlyMemory<char> text)
+    {
+        replaced ??= new ReadOnlyMemory<char>?[values.Length];
+        replaced[row] = text;
     }
 
     public override void Retain(ReadOnlySpan<int> keptRows)
     {
         Compact(values, keptRows);
+        if (replaced is not null) Compact(replaced, keptRows);
         count = keptRows.Length;
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter writer, CancellationToken cancellationToken) =>
-        writer.WriteAsync(Field, new ArraySegment<string?>(values, 0, count), null);
+    public override async Task WriteAsync(ParquetRowGroupWriter writer, CancellationToken cancellationToken)
+    {
+        if (replaced is null)
+        {
+            await writer.WriteAsync(Field, new ArraySegment<string?>(values, 0, count), null);
+            return;
+        }
+
+        var texts = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(count);
+        try
+        {
+            for (var i = 0; i < count; i++) texts[i] = replaced[i] ?? values[i]?.AsMemory();
+            await writer.WriteAsync<ReadOnlyMemory<char>>(Field, texts.AsMemory(0, count), null, null, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(texts, clearArray: true);
+        }
+    }
 }
 
 internal sealed class BinaryColumnBuffer(DataField field) : ColumnBuffer(field)

@@ -17,6 +17,9 @@ internal sealed class RowGroupBatch
     /// <summary>The document texts; cleaning replaces entries in place before <see cref="Retain"/>.</summary>
     public string?[] Texts => text.Values;
 
+    /// <summary>Writes <paramref name="cleaned"/> as row <paramref name="row"/>'s text (kept until the batch is written).</summary>
+    public void ReplaceText(int row, ReadOnlyMemory<char> cleaned) => text.Replace(row, cleaned);
+
     public IReadOnlyList<ColumnBuffer> Columns => columns;
 
     public void Retain(ReadOnlySpan<int> keptRows)

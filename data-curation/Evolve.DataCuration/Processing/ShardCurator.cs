@@ -94,6 +94,8 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
         long documentsIn = 0, documentsOut = 0, bytesIn = 0, bytesOut = 0, nullDropped = 0, invalidDropped = 0;
         var rowOffset = 0;
         int rowGroups;
+        var document = new CleaningDocument(""); // one per shard: its edit buffers are reused row after row
+        var cleaned = new TextArena();
         await using (var reader = await ShardReader.OpenAsync(inputPath, format, cancellationToken))
         await using (var writer = await ShardWriter.CreateAsync(temp, reader.Schema, format, cancellationToken))
         {
@@ -125,17 +127,27 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                         continue;
                     }
 
-                    var document = new CleaningDocument(text, duplicates.AsSpan().BinarySearch(rowOffset + r) >= 0);
+                    document.Reset(text, duplicates.AsSpan().BinarySearch(rowOffset + r) >= 0);
                     CleaningPipeline.Apply(strategy, document, statistics);
                     if (document.IsRemoved) continue;
-                    texts[r] = document.Text;
-                    bytesOut += ReferenceEquals(document.Text, text) ? textBytes : Encoding.UTF8.GetByteCount(document.Text);
+                    if (ReferenceEquals(document.TextIfString, text))
+                    {
+                        bytesOut += textBytes;
+                    }
+                    else
+                    {
+                        if (document.TextIfString is { } replacement) texts[r] = replacement; // set by a strategy's own operation
+                        else batch.ReplaceText(r, cleaned.Add(document.Span));
+                        bytesOut += Encoding.UTF8.GetByteCount(document.Span);
+                    }
+
                     kept[keptCount++] = r;
                 }
 
                 documentsOut += keptCount;
                 batch.Retain(kept.AsSpan(0, keptCount));
                 await writer.WriteAsync(batch, cancellationToken);
+                cleaned.Clear();
                 rowOffset += rowCount;
             }
 

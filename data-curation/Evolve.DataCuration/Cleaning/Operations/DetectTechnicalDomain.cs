@@ -25,7 +25,8 @@ public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharact
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text.AsSpan(0, Math.Min(document.Text.Length, sampleCharacters));
+        var text = document.Span;
+        text = text[..Math.Min(text.Length, sampleCharacters)];
         Span<int> hits = stackalloc int[Vocabularies.Length];
         Terms.Count(text, hits, minimumHits * 3); // a clear winner: counting further changes nothing
 

@@ -36,7 +36,7 @@ public sealed class FilterDocuments(DocumentQualityThresholds? thresholds = null
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text.AsSpan();
+        var text = document.Span;
         if (text.Length < limits.MinCharacters)
         {
             statistics.CountRemoval(document);

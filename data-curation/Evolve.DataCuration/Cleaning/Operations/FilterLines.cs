@@ -21,10 +21,8 @@ public sealed class FilterLines(double maxSymbolRatio = 0.5, int maxRepeats = 1,
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text;
-        var rule = new Rule(this, RepeatedLines.For(text));
-        var after = LineEditing.RemoveLines(text, document.PreservesTechnicalContent, ref rule, out _);
-        statistics.CountEdit(document, text, after);
+        var rule = new Rule(this, RepeatedLines.ForNextDocument());
+        if (LineEditing.RemoveLines(document, ref rule) is { } kept) statistics.CountEdit(document, kept);
     }
 
     private readonly struct Rule(FilterLines owner, RepeatedLines seen) : ILineRule
@@ -37,7 +35,7 @@ public sealed class FilterLines(double maxSymbolRatio = 0.5, int maxRepeats = 1,
             if (trimmed.IsEmpty) return false;
             if (trimmed.Length >= owner.MinLengthForRatio && TextStatistics.SymbolRatio(trimmed) > owner.MaxSymbolRatio) return !context.IsProtected(line);
             if (trimmed.Length < 20) return false; // short lines ("Results", "1.") legitimately repeat
-            return seen.Add(trimmedStart, trimmed.Length) > owner.MaxRepeats && !context.IsProtected(line);
+            return seen.Add(context.Text, trimmedStart, trimmed.Length) > owner.MaxRepeats && !context.IsProtected(line);
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.RegularExpressions;
+using Evolve.DataCuration.Cleaning.Text;
 
 namespace Evolve.DataCuration.Cleaning.Operations;
 
@@ -27,17 +28,25 @@ public sealed partial class MaskPii : ICleaningOperation
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text;
-        var masked = MaskEmails(text);
-        if (masked.AsSpan().ContainsAnyInRange('0', '9')) masked = MaskNumbers(masked);
-        statistics.CountEdit(document, text, masked);
+        var before = document.Length;
+        var changed = false;
+        if (MaskEmails(document) is { } withoutEmails)
+        {
+            document.Commit(withoutEmails);
+            changed = true;
+        }
+
+        if (document.Span.ContainsAnyInRange('0', '9')) changed |= MaskNumbers(document);
+        if (changed) statistics.CountEdit(before, document.Length);
     }
 
-    private static string MaskEmails(string text)
+    /// <summary>The text with e-mail addresses masked, or null when it has none.</summary>
+    private static TextBuilder? MaskEmails(CleaningDocument document)
     {
+        var text = document.Span;
         var at = text.IndexOf('@');
-        if (at < 0) return text;
-        System.Text.StringBuilder? builder = null;
+        if (at < 0) return null;
+        TextBuilder? builder = null;
         var copied = 0;
         while (at >= 0)
         {
@@ -52,21 +61,21 @@ public sealed partial class MaskPii : ICleaningOperation
             }
 
             while (end > at + 1 && text[end - 1] == '.') end--; // sentence full stop after the address
-            if (lastDot >= end - 1) lastDot = text.LastIndexOf('.', end - 1, end - at - 1);
+            if (lastDot >= end - 1) lastDot = text[(at + 1)..end].LastIndexOf('.') is var dot and >= 0 ? at + 1 + dot : -1;
             var tldLength = end - lastDot - 1;
-            if (start < at && lastDot > at + 1 && tldLength >= 2 && text.AsSpan(lastDot + 1, tldLength).ContainsAnyExceptInRange('0', '9'))
+            if (start < at && lastDot > at + 1 && tldLength >= 2 && text.Slice(lastDot + 1, tldLength).ContainsAnyExceptInRange('0', '9'))
             {
-                builder ??= Cleaning.Text.PooledBuilder.Rent();
-                builder.Append(text, copied, start - copied).Append(EmailToken);
+                builder ??= document.Edit();
+                builder.Append(text[copied..start]).Append(EmailToken);
                 copied = end;
             }
 
-            at = text.IndexOf('@', Math.Max(end, at + 1));
+            var from = Math.Max(end, at + 1);
+            at = text[from..].IndexOf('@') is var next and >= 0 ? from + next : -1;
         }
 
-        if (builder is null) return text;
-        builder.Append(text, copied, text.Length - copied);
-        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
+        builder?.Append(text[copied..]);
+        return builder;
     }
 
     /// <summary>
@@ -74,30 +83,53 @@ public sealed partial class MaskPii : ICleaningOperation
     /// start: numbers in prose ("in 2019,", "3 patients") rarely can, and trying the pattern at every digit was most of
     /// this operation's cost. Documents with non-ASCII digits (\d matches them) take the plain path.
     /// </summary>
-    private static string MaskNumbers(string text)
+    /// <returns>Whether the document changed.</returns>
+    private static bool MaskNumbers(CleaningDocument document)
     {
-        if (HasNonAsciiDigit(text)) return MaskNumbersWithPattern(text);
-        var labelled = text.AsSpan().IndexOfAny(Labels) >= 0;
-        System.Text.StringBuilder? builder = null;
+        var text = document.Span;
+        if (HasNonAsciiDigit(text))
+        {
+            var original = document.Text;
+            document.Text = MaskNumbersWithPattern(original);
+            return !ReferenceEquals(original, document.Text);
+        }
+
+        var labelled = text.IndexOfAny(Labels) >= 0;
+        TextBuilder? builder = null;
         var copied = 0;
         var position = 0;
         while ((labelled ? NextPossibleStartAnyRun(text, position) : NextPossibleStart(text, position)) is var start and >= 0)
         {
-            var match = AnchoredNumberPattern().Match(text, start);
-            if (!match.Success)
+            var matches = AnchoredNumberPattern().EnumerateMatches(text, start);
+            if (!matches.MoveNext())
             {
                 position = start + 1;
                 continue;
             }
 
-            builder ??= Cleaning.Text.PooledBuilder.Rent();
-            builder.Append(text, copied, match.Index - copied).Append(Mask(match));
+            var match = matches.Current;
+            builder ??= document.Edit();
+            builder.Append(text[copied..match.Index]);
+            AppendMask(builder, text, match.Index, match.Length);
             copied = position = match.Index + match.Length;
         }
 
-        if (builder is null) return text;
-        builder.Append(text, copied, text.Length - copied);
-        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
+        if (builder is null) return false;
+        builder.Append(text[copied..]);
+        document.Commit(builder);
+        return true;
+    }
+
+    /// <summary>
+    /// What <see cref="Mask"/> puts for the match text[index..index+length). The alternatives are tried in order, so the
+    /// first one that matches at the same place is the one that made the match.
+    /// </summary>
+    private static void AppendMask(TextBuilder builder, ReadOnlySpan<char> text, int index, int length)
+    {
+        if (AnchoredIdPattern().IsMatch(text, index)) builder.Append(IdToken);
+        else if (!AnchoredIpPattern().IsMatch(text, index)) builder.Append(PhoneToken);
+        else if (IsIp(text.Slice(index, length))) builder.Append(IpToken);
+        else builder.Append(text.Slice(index, length));
     }
 
     /// <summary>The reference behaviour <see cref="MaskNumbers"/> reproduces (tests compare the two).</summary>
@@ -110,7 +142,7 @@ public sealed partial class MaskPii : ICleaningOperation
     /// "digit, separator, digit" spots are looked at, found sixteen characters at a time: prose has far more numbers
     /// ("in 2019,", "3 patients") than such spots.
     /// </summary>
-    private static int NextPossibleStart(string text, int from)
+    private static int NextPossibleStart(ReadOnlySpan<char> text, int from)
     {
         var position = from;
         while (NextSeparatedDigitOrPrefix(text, position) is var k and >= 0)
@@ -130,12 +162,12 @@ public sealed partial class MaskPii : ICleaningOperation
     /// As <see cref="NextPossibleStart"/>, for texts with a label: every digit run is looked at, since one right after
     /// a label may be an id of any shape (the lookbehind alternative).
     /// </summary>
-    private static int NextPossibleStartAnyRun(string text, int from)
+    private static int NextPossibleStartAnyRun(ReadOnlySpan<char> text, int from)
     {
         var position = from;
         while (true)
         {
-            var found = text.AsSpan(position).IndexOfAny(StartCharacters);
+            var found = text[position..].IndexOfAny(StartCharacters);
             if (found < 0) return -1;
             var p = position + found;
             if (text[p] is '+' or '(')
@@ -148,7 +180,7 @@ public sealed partial class MaskPii : ICleaningOperation
             var runEnd = p + 1;
             while (runEnd < text.Length && char.IsAsciiDigit(text[runEnd])) runEnd++;
             position = runEnd;
-            if (p > 0 && FollowsLabel(text.AsSpan(0, p))) return p;
+            if (p > 0 && FollowsLabel(text[..p])) return p;
             if (runEnd + 1 < text.Length && IsRunStart(text, p) && HasNumberShape(text, p, runEnd)) return p;
         }
     }
@@ -157,14 +189,14 @@ public sealed partial class MaskPii : ICleaningOperation
     /// \b before the digit run at <paramref name="p"/>. Conservative: a non-ASCII character before it answers yes
     /// and the pattern decides.
     /// </summary>
-    private static bool IsRunStart(string text, int p) => p == 0 || !(char.IsAsciiLetterOrDigit(text[p - 1]) || text[p - 1] == '_');
+    private static bool IsRunStart(ReadOnlySpan<char> text, int p) => p == 0 || !(char.IsAsciiLetterOrDigit(text[p - 1]) || text[p - 1] == '_');
 
     /// <summary>
     /// Whether the digit run text[p..separator) and what follows can begin an unlabelled alternative: two digit groups
     /// and their separators as an IP (1–3 '.' 1–3 '.'), a phone number (3 [ .-] 3 [ .-]), a social security number
     /// (3 '-' 2 '-') or a card number (4 [ -] 4 [ -]), then a digit. A necessary condition only; the pattern decides.
     /// </summary>
-    private static bool HasNumberShape(string text, int p, int separator)
+    private static bool HasNumberShape(ReadOnlySpan<char> text, int p, int separator)
     {
         var first = separator - p;
         var second = separator + 1;
@@ -182,9 +214,9 @@ public sealed partial class MaskPii : ICleaningOperation
     /// The next k at or after <paramref name="from"/> where a digit follows and text[k] is '+' or '(', or text[k] is
     /// ' ', '.' or '-' after a digit; -1 when there is none.
     /// </summary>
-    private static int NextSeparatedDigitOrPrefix(string text, int from)
+    private static int NextSeparatedDigitOrPrefix(ReadOnlySpan<char> text, int from)
     {
-        var span = text.AsSpan();
+        var span = text;
         var k = from;
         if (k == 0 && span.Length > 1 && span[0] is '+' or '(' && char.IsAsciiDigit(span[1])) return 0;
         k = Math.Max(k, 1);
@@ -240,9 +272,9 @@ public sealed partial class MaskPii : ICleaningOperation
     /// \d also matches non-ASCII decimal digits (Unicode Nd). In the BMP all of them lie in three ranges (a test pins
     /// them), which one vectorised pass looks for; the few characters found there are then checked one by one.
     /// </summary>
-    private static bool HasNonAsciiDigit(string text)
+    private static bool HasNonAsciiDigit(ReadOnlySpan<char> text)
     {
-        var span = text.AsSpan();
+        var span = text;
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -278,28 +310,33 @@ public sealed partial class MaskPii : ICleaningOperation
     private static string Mask(Match match)
     {
         if (match.Groups["id"].Success) return IdToken;
-        if (match.Groups["ip"].Success) return IsIp(match.Value) ? IpToken : match.Value;
+        if (match.Groups["ip"].Success) return IsIp(match.ValueSpan) ? IpToken : match.Value;
         return PhoneToken;
     }
 
-    private static bool IsIp(string candidate)
+    private static bool IsIp(ReadOnlySpan<char> candidate)
     {
         foreach (var part in candidate.Split('.'))
         {
-            if (!int.TryParse(part, out var octet) || octet > 255) return false;
+            if (!int.TryParse(candidate[part], out var octet) || octet > 255) return false;
         }
 
         return true;
     }
 
-    private const string NumberPatternText =
+    // The alternatives of the pattern below, also used one by one to tell which of them made a match.
+    private const string IdPatternText =
         """
-        (?<id>(?<=\b(?:MRN|SSN|Patient\ ID|Member\ ID|Account\ No\.?)[:#]?\ ?)\d[\d-]{5,14}\d\b
+        (?<=\b(?:MRN|SSN|Patient\ ID|Member\ ID|Account\ No\.?)[:#]?\ ?)\d[\d-]{5,14}\d\b
            |\b\d{3}-\d{2}-\d{4}\b
-           |\b\d{4}[\ -]\d{4}[\ -]\d{4}[\ -]\d{4}\b)
-        |(?<ip>\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)
-        |(?<phone>(?:\+\d{1,3}[\ .-]?)?(?:\(\d{3}\)\ ?|\b\d{3}[\ .-])\d{3}[\ .-]\d{4}\b)
+           |\b\d{4}[\ -]\d{4}[\ -]\d{4}[\ -]\d{4}\b
         """;
+
+    private const string IpPatternText = @"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b";
+
+    private const string PhonePatternText = @"(?:\+\d{1,3}[\ .-]?)?(?:\(\d{3}\)\ ?|\b\d{3}[\ .-])\d{3}[\ .-]\d{4}\b";
+
+    private const string NumberPatternText = "(?<id>" + IdPatternText + ")|(?<ip>" + IpPatternText + ")|(?<phone>" + PhonePatternText + ")";
 
     private const RegexOptions NumberPatternOptions = RegexOptions.IgnorePatternWhitespace | RegexOptions.ExplicitCapture | RegexOptions.CultureInvariant;
 
@@ -315,4 +352,10 @@ public sealed partial class MaskPii : ICleaningOperation
     /// <summary>NumberPattern tried at one position only (\G: where Match's startat points; lookbehinds still see the text before).</summary>
     [GeneratedRegex(@"\G(?:" + NumberPatternText + ")", NumberPatternOptions)]
     private static partial Regex AnchoredNumberPattern();
+
+    [GeneratedRegex(@"\G(?:" + IdPatternText + ")", NumberPatternOptions)]
+    private static partial Regex AnchoredIdPattern();
+
+    [GeneratedRegex(@"\G(?:" + IpPatternText + ")", NumberPatternOptions)]
+    private static partial Regex AnchoredIpPattern();
 }

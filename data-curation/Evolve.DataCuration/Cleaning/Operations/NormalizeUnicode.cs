@@ -38,16 +38,15 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text;
-        var first = FindSuspect(text);
+        var first = FindSuspect(document.Span);
         if (first < 0) return;
-        statistics.CountEdit(document, text, Normalize(text, first));
+        if (Normalize(document, first) is { } normalized) statistics.CountEdit(document, normalized);
     }
 
     /// <summary>Printable ASCII and line breaks are skipped vectorised (none is a suspect); only the other characters are looked up.</summary>
-    private static int FindSuspect(string text)
+    private static int FindSuspect(ReadOnlySpan<char> text)
     {
-        var span = text.AsSpan();
+        var span = text;
         var offset = 0;
         while (true)
         {
@@ -59,10 +58,12 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
         }
     }
 
-    private string Normalize(string text, int start)
+    /// <summary>The normalised text, or null when it came out the same.</summary>
+    private Cleaning.Text.TextBuilder? Normalize(CleaningDocument document, int start)
     {
-        var builder = Cleaning.Text.PooledBuilder.Rent();
-        builder.Append(text, 0, start);
+        var text = document.Span;
+        var builder = document.Edit();
+        builder.Append(text[..start]);
         for (var i = start; i < text.Length; i++)
         {
             var c = text[i];
@@ -91,8 +92,7 @@ public sealed class NormalizeUnicode(UnicodeForm form = UnicodeForm.Nfkc) : ICle
             builder.Append(c);
         }
 
-        var result = Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
-        return result == text ? text : result;
+        return builder.AsSpan().SequenceEqual(text) ? null : builder;
     }
 
     private static bool IsInvisible(char c) =>

@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Text;
 using Evolve.DataCuration.Cleaning.Text;
 
 namespace Evolve.DataCuration.Cleaning.Operations;
@@ -20,27 +19,35 @@ public sealed class NormalizeWhitespace : ICleaningOperation
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text;
-        if (!NeedsWork(text)) return;
-        statistics.CountEdit(document, text, Normalize(text, document.PreservesTechnicalContent));
+        if (!NeedsWork(document.Span)) return;
+        if (Normalize(document) is { } normalized) statistics.CountEdit(document, normalized);
     }
 
-    /// <summary>The rebuild; returns <paramref name="text"/> itself when nothing changed.</summary>
+    /// <summary>The rebuild of any text (what the fast check in <see cref="Apply"/> must agree with).</summary>
     internal static string Normalize(string text, bool preserve)
     {
-        var builder = PooledBuilder.Rent();
+        var document = new CleaningDocument(text) { Domain = preserve ? ContentDomain.Science : ContentDomain.General };
+        return Normalize(document)?.ToString() ?? text;
+    }
+
+    /// <summary>The rebuild; null when it comes out the same as the document.</summary>
+    private static TextBuilder? Normalize(CleaningDocument document)
+    {
+        var text = document.Span;
+        var preserve = document.PreservesTechnicalContent;
+        var builder = document.Edit();
         var inFence = false;
         var blankRun = 0;
         var position = 0;
         while (position <= text.Length)
         {
-            var newline = text.AsSpan(position).IndexOf('\n');
+            var newline = text[position..].IndexOf('\n');
             var end = newline < 0 ? text.Length : position + newline;
-            var line = text.AsSpan(position, end - position).TrimEnd();
+            var line = text[position..end].TrimEnd();
             position = end + 1;
 
             var isFence = TechnicalContent.IsCodeFence(line);
-            var context = new LineContext(preserve, inFence || isFence);
+            var context = new LineContext(text, preserve, inFence || isFence);
             if (isFence) inFence = !inFence;
 
             if (line.IsEmpty)
@@ -55,13 +62,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
             else AppendCollapsed(builder, line);
         }
 
-        if (builder.Length == text.Length && Same(builder, text))
-        {
-            PooledBuilder.Return(builder);
-            return text;
-        }
-
-        return PooledBuilder.ToStringAndReturn(builder);
+        return builder.AsSpan().SequenceEqual(text) ? null : builder;
     }
 
     /// <summary>
@@ -71,11 +72,11 @@ public sealed class NormalizeWhitespace : ICleaningOperation
     /// only matter through what an old, broader check let through: in a text that has them, lines ending in other
     /// whitespace (no-break space, form feed) are trimmed too. One vectorised pass over the text.
     /// </summary>
-    internal static bool NeedsWork(string text)
+    internal static bool NeedsWork(ReadOnlySpan<char> text)
     {
         if (text.Length == 0) return false;
         if (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])) return true;
-        var span = text.AsSpan();
+        var span = text;
         var anyDoubleSpace = false;
         var otherWhitespaceAtLineEnd = false;
         var k = 1;
@@ -133,7 +134,7 @@ public sealed class NormalizeWhitespace : ICleaningOperation
     private static bool HasInnerRuns(ReadOnlySpan<char> line) =>
         line.Contains('\t') || line.TrimStart(" \t").IndexOf("  ", StringComparison.Ordinal) >= 0;
 
-    private static void AppendCollapsed(StringBuilder builder, ReadOnlySpan<char> line)
+    private static void AppendCollapsed(TextBuilder builder, ReadOnlySpan<char> line)
     {
         var indent = 0;
         while (indent < line.Length && (line[indent] == ' ' || line[indent] == '\t')) indent++;
@@ -151,17 +152,5 @@ public sealed class NormalizeWhitespace : ICleaningOperation
             builder.Append(rest[..gap]).Append(' ');
             rest = rest[gap..].TrimStart(" \t");
         }
-    }
-
-    private static bool Same(StringBuilder builder, string text)
-    {
-        var offset = 0;
-        foreach (var chunk in builder.GetChunks())
-        {
-            if (!chunk.Span.SequenceEqual(text.AsSpan(offset, chunk.Length))) return false;
-            offset += chunk.Length;
-        }
-
-        return true;
     }
 }

@@ -31,8 +31,7 @@ public sealed class RemoveBoilerplate(int maxLineLength = 160) : ICleaningOperat
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
         var rule = new Rule(maxLineLength);
-        var after = LineEditing.RemoveLines(document.Text, document.PreservesTechnicalContent, ref rule, out _);
-        statistics.CountEdit(document, document.Text, after);
+        if (LineEditing.RemoveLines(document, ref rule) is { } kept) statistics.CountEdit(document, kept);
     }
 
     private readonly struct Rule(int maxLineLength) : ILineRule

@@ -17,20 +17,22 @@ public sealed class RepairEncoding : ICleaningOperation
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text;
-        var first = text.AsSpan().IndexOfAnyInRange('\u00C2', '\u00F4');
+        var first = document.Span.IndexOfAnyInRange('\u00C2', '\u00F4');
         if (first < 0) return;
-        statistics.CountEdit(document, text, Repair(text, first));
+        if (Repair(document, first) is { } repaired) statistics.CountEdit(document, repaired);
     }
 
-    internal static string Repair(string text, int start)
+    /// <summary>The repaired text, or null when nothing needed repair.</summary>
+    private static Cleaning.Text.TextBuilder? Repair(CleaningDocument document, int start)
     {
-        StringBuilder? builder = null;
+        var text = document.Span;
+        Cleaning.Text.TextBuilder? builder = null;
         var copied = 0;
         Span<byte> bytes = stackalloc byte[4];
+        Span<char> encoded = stackalloc char[2];
         for (var i = start; i < text.Length; i++)
         {
-            var skip = text.AsSpan(i).IndexOfAnyInRange('\u00C2', '\u00F4');
+            var skip = text[i..].IndexOfAnyInRange('\u00C2', '\u00F4');
             if (skip < 0) break;
             i += skip;
             var lead = text[i];
@@ -49,16 +51,15 @@ public sealed class RepairEncoding : ICleaningOperation
                 continue;
             }
 
-            builder ??= Cleaning.Text.PooledBuilder.Rent();
-            builder.Append(text, copied, i - copied);
-            builder.Append(rune.ToString());
+            builder ??= document.Edit();
+            builder.Append(text[copied..i]);
+            builder.Append(encoded[..rune.EncodeToUtf16(encoded)]);
             i += length - 1;
             copied = i + 1;
         }
 
-        if (builder is null) return text;
-        builder.Append(text, copied, text.Length - copied);
-        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
+        builder?.Append(text[copied..]);
+        return builder;
     }
 
     private static bool TryToByte(char c, out byte value)

@@ -46,28 +46,29 @@ public sealed class StripMarkup : ICleaningOperation
 
     public void Apply(CleaningDocument document, OperationStatistics statistics)
     {
-        var text = document.Text;
-        var first = text.AsSpan().IndexOfAny(Triggers);
+        var first = document.Span.IndexOfAny(Triggers);
         if (first < 0) return;
-        statistics.CountEdit(document, text, Strip(text, first));
+        if (Strip(document, first) is { } stripped) statistics.CountEdit(document, stripped);
     }
 
-    private static string Strip(string text, int start)
+    /// <summary>The text without markup, or null when nothing was markup after all.</summary>
+    private static Cleaning.Text.TextBuilder? Strip(CleaningDocument document, int start)
     {
-        StringBuilder? builder = null;
+        var text = document.Span;
+        Cleaning.Text.TextBuilder? builder = null;
         var copied = 0;
         var i = start;
         while (i < text.Length)
         {
-            var next = text.AsSpan(i).IndexOfAny(Triggers);
+            var next = text[i..].IndexOfAny(Triggers);
             if (next < 0) break;
             i += next;
             string? replacement;
             int end;
             if (text[i] == '<' ? TryTag(text, i, out end, out replacement) : TryEntity(text, i, out end, out replacement))
             {
-                builder ??= Cleaning.Text.PooledBuilder.Rent();
-                builder.Append(text, copied, i - copied).Append(replacement);
+                builder ??= document.Edit();
+                builder.Append(text[copied..i]).Append(replacement);
                 copied = i = end;
             }
             else
@@ -76,16 +77,15 @@ public sealed class StripMarkup : ICleaningOperation
             }
         }
 
-        if (builder is null) return text;
-        builder.Append(text, copied, text.Length - copied);
-        return Cleaning.Text.PooledBuilder.ToStringAndReturn(builder);
+        builder?.Append(text[copied..]);
+        return builder;
     }
 
-    private static bool TryTag(string text, int at, out int end, out string replacement)
+    private static bool TryTag(ReadOnlySpan<char> text, int at, out int end, out string replacement)
     {
         end = at;
         replacement = "";
-        var span = text.AsSpan(at);
+        var span = text[at..];
         if (span.StartsWith("<!--", StringComparison.Ordinal))
         {
             var close = span.IndexOf("-->", StringComparison.Ordinal);
@@ -114,8 +114,8 @@ public sealed class StripMarkup : ICleaningOperation
             var closeTag = IndexOfClosingTag(text, end, name);
             if (closeTag >= 0)
             {
-                var closeEnd = text.IndexOf('>', closeTag);
-                end = closeEnd < 0 ? text.Length : closeEnd + 1;
+                var closeEnd = text[closeTag..].IndexOf('>');
+                end = closeEnd < 0 ? text.Length : closeTag + closeEnd + 1;
             }
         }
 
@@ -124,24 +124,24 @@ public sealed class StripMarkup : ICleaningOperation
     }
 
     /// <summary>Where "&lt;/" + <paramref name="name"/> (case-insensitive) first occurs at or after <paramref name="from"/>; -1 if nowhere.</summary>
-    private static int IndexOfClosingTag(string text, int from, ReadOnlySpan<char> name)
+    private static int IndexOfClosingTag(ReadOnlySpan<char> text, int from, ReadOnlySpan<char> name)
     {
         var position = from;
         while (true)
         {
-            var found = text.AsSpan(position).IndexOf("</", StringComparison.Ordinal);
+            var found = text[position..].IndexOf("</", StringComparison.Ordinal);
             if (found < 0) return -1;
             var at = position + found;
-            if (text.AsSpan(at + 2).StartsWith(name, StringComparison.OrdinalIgnoreCase)) return at;
+            if (text[(at + 2)..].StartsWith(name, StringComparison.OrdinalIgnoreCase)) return at;
             position = at + 1;
         }
     }
 
-    private static bool TryEntity(string text, int at, out int end, out string? replacement)
+    private static bool TryEntity(ReadOnlySpan<char> text, int at, out int end, out string? replacement)
     {
         end = at;
         replacement = null;
-        var span = text.AsSpan(at + 1, Math.Min(10, text.Length - at - 1));
+        var span = text.Slice(at + 1, Math.Min(10, text.Length - at - 1));
         var semicolon = span.IndexOf(';');
         if (semicolon <= 0) return false;
         var body = span[..semicolon];

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Evolve.DataCuration.Cleaning.Text;
 
 /// <summary>Decides, line by line, whether a line goes. State (seen lines, counters) lives in the rule struct.</summary>
@@ -11,42 +9,46 @@ internal interface ILineRule
 }
 
 /// <summary>Where a line sits; whether it is protected is worked out only when a rule asks (most lines never need it).</summary>
-internal readonly struct LineContext(bool preserveTechnical, bool inCodeFence)
+internal readonly ref struct LineContext(ReadOnlySpan<char> text, bool preserveTechnical, bool inCodeFence)
 {
+    /// <summary>The whole document the line belongs to.</summary>
+    public ReadOnlySpan<char> Text { get; } = text;
+
     public bool IsProtected(ReadOnlySpan<char> line) => preserveTechnical && (inCodeFence || TechnicalContent.IsTechnicalLine(line));
 }
 
 /// <summary>Shared line walking: tracks code fences and protected lines, rebuilds text only when a line is dropped.</summary>
 internal static class LineEditing
 {
-    public static string RemoveLines<TRule>(string text, bool preserveTechnical, ref TRule rule, out int removedLines)
+    /// <summary>The document without the lines <paramref name="rule"/> drops, or null when it drops none.</summary>
+    public static TextBuilder? RemoveLines<TRule>(CleaningDocument document, ref TRule rule)
         where TRule : struct, ILineRule
     {
-        removedLines = 0;
-        StringBuilder? builder = null;
+        var text = document.Span;
+        var preserveTechnical = document.PreservesTechnicalContent;
+        TextBuilder? builder = null;
         var inFence = false;
         var position = 0;
         while (position <= text.Length)
         {
             var lineStart = position;
-            var newline = text.AsSpan(position).IndexOf('\n');
+            var newline = text[position..].IndexOf('\n');
             var lineEnd = newline < 0 ? text.Length : position + newline;
-            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            var line = text[lineStart..lineEnd];
             position = lineEnd + 1;
             // Fences only matter for protection, which only technical documents have.
             var isFence = preserveTechnical && TechnicalContent.IsCodeFence(line);
-            var context = new LineContext(preserveTechnical, inFence || isFence);
+            var context = new LineContext(text, preserveTechnical, inFence || isFence);
             if (isFence) inFence = !inFence;
 
             if (rule.Drop(line, lineStart, context))
             {
                 if (builder is null)
                 {
-                    builder = PooledBuilder.Rent();
-                    builder.Append(text, 0, lineStart);
+                    builder = document.Edit();
+                    builder.Append(text[..lineStart]);
                 }
 
-                removedLines++;
                 continue;
             }
 
@@ -57,6 +59,6 @@ internal static class LineEditing
             }
         }
 
-        return builder is null ? text : PooledBuilder.ToStringAndReturn(builder);
+        return builder;
     }
 }

@@ -16,13 +16,10 @@ internal sealed class RepeatedLines
     private Entry[] entries = new Entry[256];
     private int used;
     private int stamp;
-    private string text = "";
-
-    /// <summary>This thread's counter, emptied for <paramref name="document"/>.</summary>
-    public static RepeatedLines For(string document)
+    /// <summary>This thread's counter, emptied for the next document.</summary>
+    public static RepeatedLines ForNextDocument()
     {
         var counter = cached ??= new RepeatedLines();
-        counter.text = document;
         counter.used = 0;
         if (++counter.stamp == int.MaxValue)
         {
@@ -33,11 +30,14 @@ internal sealed class RepeatedLines
         return counter;
     }
 
-    /// <summary>Records text[start..start+length) once more and returns how often it has been seen, this time included.</summary>
-    public int Add(int start, int length)
+    /// <summary>
+    /// Records text[start..start+length) once more and returns how often it has been seen, this time included.
+    /// <paramref name="text"/> is the whole document, the same for every call until the next <see cref="ForNextDocument"/>.
+    /// </summary>
+    public int Add(ReadOnlySpan<char> text, int start, int length)
     {
         if (used * 2 >= entries.Length) Grow();
-        var line = text.AsSpan(start, length);
+        var line = text.Slice(start, length);
         var key = Key(line);
         var mask = entries.Length - 1;
         var slot = (int)(key & (uint)mask);
@@ -51,7 +51,7 @@ internal sealed class RepeatedLines
                 return 1;
             }
 
-            if (entry.Key == key && entry.Length == length && text.AsSpan(entry.Start, length).SequenceEqual(line)) return ++entry.Count;
+            if (entry.Key == key && entry.Length == length && text.Slice(entry.Start, length).SequenceEqual(line)) return ++entry.Count;
             slot = (slot + 1) & mask;
         }
     }
