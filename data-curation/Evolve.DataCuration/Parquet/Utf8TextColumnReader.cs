@@ -18,12 +18,13 @@ namespace Evolve.DataCuration.Parquet;
 /// </summary>
 internal sealed class Utf8TextColumnReader(string path, DataField textField) : IDisposable
 {
-    /// <summary>Trailer of a Parquet file: footer length and the "PAR1" magic; the header magic takes as many bytes.</summary>
+    /// <summary>"PAR1", at the start of a Parquet file and at its end, after the footer and the footer's 4-byte length.</summary>
     private const int MagicLength = 4;
 
     private readonly PageDecompressor decompressor = new();
     private SafeFileHandle? file;
     private byte[] levels = [];
+    private long? dataEnd;
 
     /// <summary>Whether the column's shape allows this reader at all (not repeated; levels of at most 8 bits).</summary>
     public bool SupportsField => textField.MaxRepetitionLevel == 0 && textField.MaxDefinitionLevel <= (1 << RleBitPackedHybrid.MaxBitWidth) - 1;
@@ -40,7 +41,7 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
         file ??= File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
         var rowCount = checked((int)rowGroup.RowCount);
         if (meta.NumValues != rowCount) throw Corrupt(index, $"holds {meta.NumValues} values for {rowCount} rows");
-        var dataEnd = RandomAccess.GetLength(file) - 2 * MagicLength;
+        dataEnd ??= await DataEndAsync(index, cancellationToken);
         if (meta.DataPageOffset < MagicLength || meta.TotalCompressedSize <= 0 || meta.TotalCompressedSize > dataEnd - meta.DataPageOffset)
         {
             throw Corrupt(index, $"spans bytes {meta.DataPageOffset}..{meta.DataPageOffset + meta.TotalCompressedSize} of a file with {dataEnd} bytes before its footer");
@@ -59,6 +60,15 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
         {
             ArrayPool<byte>.Shared.Return(raw);
         }
+    }
+
+    /// <summary>Where the footer starts: the file ends with the footer, its 4-byte length and the magic.</summary>
+    private async Task<long> DataEndAsync(int index, CancellationToken cancellationToken)
+    {
+        var trailer = new byte[2 * MagicLength];
+        var length = RandomAccess.GetLength(file!);
+        await ReadExactlyAsync(trailer, length - trailer.Length, index, cancellationToken);
+        return length - trailer.Length - BinaryPrimitives.ReadInt32LittleEndian(trailer);
     }
 
     /// <summary>What the footer already tells: a dictionary or a codec this reader lacks means Parquet.Net's turn.</summary>
