@@ -27,7 +27,7 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
     private long? dataEnd;
 
     /// <summary>Whether the column's shape allows this reader at all (not repeated; levels of at most 8 bits).</summary>
-    public bool SupportsField => textField.MaxRepetitionLevel == 0 && textField.MaxDefinitionLevel <= (1 << RleBitPackedHybrid.MaxBitWidth) - 1;
+    private bool SupportsField => textField.MaxRepetitionLevel == 0 && textField.MaxDefinitionLevel <= (1 << RleBitPackedHybrid.MaxBitWidth) - 1;
 
     /// <summary>
     /// The row group's text values, or null when the chunk uses an encoding, codec or page type this reader does not
@@ -38,7 +38,7 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
         if (!SupportsField) return null;
         if (rowGroup.GetMetadata(textField)?.MetaData is not { } meta || !IsSupported(meta)) return null;
 
-        file ??= File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        file ??= Open(index);
         var rowCount = checked((int)rowGroup.RowCount);
         if (meta.NumValues != rowCount) throw Corrupt(index, $"holds {meta.NumValues} values for {rowCount} rows");
         dataEnd ??= await DataEndAsync(index, cancellationToken);
@@ -59,6 +59,18 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
         finally
         {
             ArrayPool<byte>.Shared.Return(raw);
+        }
+    }
+
+    private SafeFileHandle Open(int index)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidShardException($"Row group {index} of '{Path.GetFileName(path)}' cannot be read ({e.Message}).", e);
         }
     }
 
