@@ -18,65 +18,90 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             return signaturePath;
         }
 
-        var hasher = new MinHasher(options);
-        bool[] present;
-        ulong[] exact;
-        uint[] signatures;
-        ulong[] bandKeys;
+        ShardSignatures result;
         await using (var reader = await ShardReader.OpenAsync(inputPath, format, cancellationToken))
         {
             // Sized once from the footer: growing lists would copy these (large-object-heap) arrays several times per shard.
-            var rows = checked((int)reader.RowCount);
-            present = new bool[rows];
-            exact = new ulong[rows];
-            signatures = new uint[checked(rows * hasher.SignatureLength)];
-            bandKeys = new ulong[checked(rows * options.Bands)];
-            var row = 0;
-            var decoded = new char[4096];
+            var rows = new SignatureRows(Path.GetFileName(inputPath), checked((int)reader.RowCount), options, format);
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
-                foreach (var value in await reader.ReadTextUtf8Async(g, cancellationToken))
+                using (var texts = await reader.TryReadTextSpansAsync(g, cancellationToken))
                 {
-                    var text = Decode(value, ref decoded);
-                    var invalid = TextValidation.IsInvalid(text);
-                    // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
-                    if (invalid && format.InvalidText == InvalidTextPolicy.FailShard)
+                    if (texts is not null)
                     {
-                        throw TextValidation.InvalidUtf8(Path.GetFileName(inputPath), row, g, format);
-                    }
+                        for (var i = 0; i < texts.Count; i++)
+                        {
+                            texts.TryGet(i, out var utf8); // a null reads as empty, like an empty string: never usable
+                            rows.Add(utf8, g);
+                        }
 
-                    var signature = signatures.AsSpan(row * hasher.SignatureLength, hasher.SignatureLength);
-                    var usable = !invalid && !text.IsWhiteSpace();
-                    present[row] = usable;
-                    if (usable)
-                    {
-                        exact[row] = MinHasher.ExactKey(text);
-                        hasher.Compute(text, signature);
-                        LshIndex.KeysOf(signature, options, bandKeys.AsSpan(row * options.Bands, options.Bands));
+                        continue;
                     }
-                    else
-                    {
-                        signature.Fill(uint.MaxValue);
-                    }
-
-                    row++;
                 }
+
+                foreach (var value in await reader.ReadTextUtf8Async(g, cancellationToken)) rows.Add(value is { } bytes ? bytes.Span : default, g);
             }
 
-            if (row != rows) throw new InvalidShardException($"'{Path.GetFileName(inputPath)}' has {row} rows in its row groups but {rows} in its footer.");
+            result = rows.Complete(fingerprint);
         }
 
-        var result = new ShardSignatures(Path.GetFileName(inputPath), options.Canonical, fingerprint, hasher.SignatureLength, options.Bands,
-            present, exact, signatures, bandKeys);
         await result.WriteAsync(signaturePath, cancellationToken);
         return signaturePath;
     }
 
-    /// <summary>UTF-8 to UTF-16 into a reused buffer; invalid bytes become U+FFFD, as in the curation pass's strings.</summary>
-    private static ReadOnlySpan<char> Decode(ReadOnlyMemory<byte>? value, ref char[] buffer)
+    /// <summary>A shard's signatures, filled row by row in file order.</summary>
+    private sealed class SignatureRows(string shard, int rowCount, DeduplicationOptions options, ShardFormatOptions format)
     {
-        if (value is not { } bytes) return default;
-        if (buffer.Length < bytes.Length) buffer = new char[Math.Max(bytes.Length, buffer.Length * 2)]; // UTF-16 never needs more chars than UTF-8 bytes
-        return buffer.AsSpan(0, System.Text.Encoding.UTF8.GetChars(bytes.Span, buffer));
+        private readonly MinHasher hasher = new(options);
+        private readonly bool[] present = new bool[rowCount];
+        private readonly ulong[] exact = new ulong[rowCount];
+        private readonly uint[] signatures = new uint[checked(rowCount * options.SignatureLength)];
+        private readonly ulong[] bandKeys = new ulong[checked(rowCount * options.Bands)];
+        private char[] decoded = new char[4096];
+        private int row;
+
+        public void Add(ReadOnlySpan<byte> utf8, int rowGroup)
+        {
+            if (row == rowCount) throw RowCountMismatch(rowCount + 1);
+            var text = Decode(utf8, ref decoded);
+            var invalid = TextValidation.IsInvalid(text);
+            // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
+            if (invalid && format.InvalidText == InvalidTextPolicy.FailShard)
+            {
+                throw TextValidation.InvalidUtf8(shard, row, rowGroup, format);
+            }
+
+            var signature = signatures.AsSpan(row * hasher.SignatureLength, hasher.SignatureLength);
+            var usable = !invalid && !text.IsWhiteSpace();
+            present[row] = usable;
+            if (usable)
+            {
+                exact[row] = MinHasher.ExactKey(text);
+                hasher.Compute(text, signature);
+                LshIndex.KeysOf(signature, options, bandKeys.AsSpan(row * options.Bands, options.Bands));
+            }
+            else
+            {
+                signature.Fill(uint.MaxValue);
+            }
+
+            row++;
+        }
+
+        public ShardSignatures Complete(string fingerprint)
+        {
+            if (row != rowCount) throw RowCountMismatch(row);
+            return new ShardSignatures(shard, options.Canonical, fingerprint, hasher.SignatureLength, options.Bands, present, exact, signatures, bandKeys);
+        }
+
+        private InvalidShardException RowCountMismatch(int rowsRead) =>
+            new($"'{shard}' has {(rowsRead > rowCount ? "more than " + rowCount : rowsRead)} rows in its row groups but {rowCount} in its footer.");
+
+        /// <summary>UTF-8 to UTF-16 into a reused buffer; invalid bytes become U+FFFD, as in the curation pass's strings.</summary>
+        private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8, ref char[] buffer)
+        {
+            if (buffer.Length < utf8.Length) buffer = new char[Math.Max(utf8.Length, buffer.Length * 2)]; // UTF-16 never needs more chars than UTF-8 bytes
+            return buffer.AsSpan(0, System.Text.Encoding.UTF8.GetChars(utf8, buffer));
+        }
     }
 }

@@ -14,6 +14,7 @@ internal sealed class ShardReader : IAsyncDisposable
     private readonly string path;
     private readonly int textColumnIndex;
     private DataField? textAsBytes;
+    private Utf8TextColumnReader? textSpans;
 
     private ShardReader(ParquetReader reader, string path, int textColumnIndex)
     {
@@ -127,6 +128,17 @@ internal sealed class ShardReader : IAsyncDisposable
     }
 
     /// <summary>
+    /// The text column of a row group as spans into pooled buffers, nothing allocated per row; null when the column
+    /// chunk uses a layout only Parquet.Net decodes (dictionary encoding, say): read it with <see cref="ReadTextUtf8Async"/>.
+    /// The caller disposes the result before reading the next row group.
+    /// </summary>
+    public Task<Utf8TextRowGroup?> TryReadTextSpansAsync(int index, CancellationToken cancellationToken)
+    {
+        textSpans ??= new Utf8TextColumnReader(path, reader.Schema.DataFields[textColumnIndex]);
+        return textSpans.ReadAsync(reader.OpenRowGroupReader(index), index, cancellationToken);
+    }
+
+    /// <summary>
     /// The text column declared as binary: Parquet.Net then hands out the stored bytes instead of decoding them. The field
     /// has to sit in a schema of its own with the same path, which is how the reader finds the column chunk.
     /// </summary>
@@ -147,5 +159,9 @@ internal sealed class ShardReader : IAsyncDisposable
         return rows;
     }
 
-    public ValueTask DisposeAsync() => reader.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        textSpans?.Dispose();
+        return reader.DisposeAsync();
+    }
 }
