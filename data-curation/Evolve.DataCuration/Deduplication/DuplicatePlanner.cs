@@ -16,7 +16,7 @@ public sealed class DuplicatePlanner
 {
     public async Task<DuplicatePlan> PlanAsync(IReadOnlyList<string> signatureFiles, DeduplicationOptions options, string planPath, CancellationToken cancellationToken)
     {
-        var ordered = signatureFiles.OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
+        var ordered = InPlanOrder(signatureFiles);
         var hash = PlanHash(ordered, options);
         if (DuplicatePlan.TryRead(planPath) is { } existing && existing.Hash == hash) return existing;
 
@@ -26,87 +26,119 @@ public sealed class DuplicatePlanner
         foreach (var file in ordered)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var signatures = ShardSignatures.Read(file);
-            if (signatures.Parameters != options.Canonical)
-            {
-                throw new InvalidDataException(
-                    $"Signature file '{file}' was computed with '{signatures.Parameters}', not '{options.Canonical}'; delete it to recompute.");
-            }
-
-            loaded.Add(signatures);
+            loaded.Add(ShardSignatures.Read(file));
         }
 
-        var firstDocument = new int[loaded.Count + 1]; // a document's number is its file's first number plus its row
-        for (var f = 0; f < loaded.Count; f++) firstDocument[f + 1] = checked(firstDocument[f] + loaded[f].RowCount);
-        var exactSeen = new HashSet<ulong>(firstDocument[^1]);
-        var index = options.Near ? new LshIndex(firstDocument[^1], options.Bands) : null;
-        Span<int> heads = stackalloc int[options.Bands];
-        var duplicates = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        int exactCount = 0, nearCount = 0;
-        for (var f = 0; f < loaded.Count; f++)
+        var marker = new DuplicateMarker(options, loaded.Sum(s => (long)s.RowCount));
+        foreach (var shard in loaded)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var shard = loaded[f];
-            var rows = new List<int>();
-            for (var r = 0; r < shard.RowCount; r++)
-            {
-                if (!shard.Present[r]) continue;
-                if (options.Exact && !exactSeen.Add(shard.ExactKeys[r]))
-                {
-                    rows.Add(r);
-                    exactCount++;
-                    continue;
-                }
-
-                if (index is null) continue;
-                var signature = shard.SignatureOf(r);
-                var bandKeys = shard.BandKeysOf(r);
-                index.Find(bandKeys, heads);
-                if (IsNearDuplicate(signature, heads, loaded, firstDocument, options.Threshold))
-                {
-                    rows.Add(r);
-                    nearCount++;
-                    continue;
-                }
-
-                index.Add(bandKeys, firstDocument[f] + r);
-            }
-
-            duplicates[shard.Shard] = [.. rows];
+            marker.Add(shard);
         }
 
-        var plan = new DuplicatePlan(hash, duplicates, exactCount, nearCount);
+        var plan = marker.ToPlan(hash);
         await plan.WriteAsync(planPath, cancellationToken);
         return plan;
     }
 
-    /// <summary>Whether an earlier document heading one of the buckets is similar enough (bands in order, as they share heads).</summary>
-    private static bool IsNearDuplicate(ReadOnlySpan<uint> signature, ReadOnlySpan<int> heads, List<ShardSignatures> loaded, int[] firstDocument,
-        double threshold)
-    {
-        var checkedHead = -1;
-        foreach (var head in heads)
-        {
-            if (head < 0 || head == checkedHead) continue;
-            checkedHead = head;
-            var file = Array.BinarySearch(firstDocument, head);
-            if (file < 0) file = ~file - 1;
-            while (file + 1 < firstDocument.Length && firstDocument[file + 1] == head) file++; // skip files without rows
-            if (MinHasher.Similarity(signature, loaded[file].SignatureOf(head - firstDocument[file])) >= threshold) return true;
-        }
+    /// <summary>The order a plan walks signature files in (by file name), which decides which copy counts as first.</summary>
+    public static List<string> InPlanOrder(IEnumerable<string> signatureFiles) => signatureFiles.OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
 
-        return false;
-    }
-
-    private static string PlanHash(IEnumerable<string> files, DeduplicationOptions options)
+    /// <summary>What a plan over these signature files (in plan order) is identified by: the parameters and every input's fingerprint.</summary>
+    public static string PlanHash(IEnumerable<string> orderedFiles, DeduplicationOptions options)
     {
         var canonical = new StringBuilder(options.Canonical);
-        foreach (var file in files)
+        foreach (var file in orderedFiles)
         {
             var header = ShardSignatures.TryReadHeader(file) ?? throw new InvalidDataException($"Signature file '{file}' is unreadable.");
             canonical.Append('\n').Append(Path.GetFileName(file)).Append('=').Append(header.InputFingerprint);
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))[..16];
+    }
+}
+
+/// <summary>
+/// The plan's decisions, one shard at a time in plan order: a shard's duplicates are final as soon as it is added,
+/// since only earlier documents count. So a driver can plan each shard while later shards' signatures are still
+/// being computed. Keeps every added shard's signatures (the similarity checks of later shards need them).
+/// </summary>
+public sealed class DuplicateMarker
+{
+    private readonly DeduplicationOptions options;
+    private readonly HashSet<ulong> exactSeen;
+    private readonly LshIndex? index;
+    private readonly List<ShardSignatures> added = [];
+    private readonly List<int> firstDocument = [0]; // a document's number is its shard's first number plus its row
+    private readonly Dictionary<string, int[]> duplicates = new(StringComparer.Ordinal);
+    private int exactCount, nearCount;
+
+    /// <param name="expectedDocuments">Sizes the tables up front (an estimate; they grow past it).</param>
+    public DuplicateMarker(DeduplicationOptions options, long expectedDocuments = 0)
+    {
+        this.options = options;
+        exactSeen = new HashSet<ulong>((int)Math.Min(expectedDocuments, Array.MaxLength));
+        index = options.Near ? new LshIndex(expectedDocuments, options.Bands) : null;
+    }
+
+    /// <summary>Marks the shard's duplicates (of earlier rows and of shards added before) and returns their rows.</summary>
+    public int[] Add(ShardSignatures shard)
+    {
+        if (shard.Parameters != options.Canonical)
+        {
+            throw new InvalidDataException(
+                $"The signatures of '{shard.Shard}' were computed with '{shard.Parameters}', not '{options.Canonical}'; delete the file to recompute.");
+        }
+
+        var first = firstDocument[^1];
+        added.Add(shard);
+        firstDocument.Add(checked(first + shard.RowCount));
+        Span<int> heads = stackalloc int[options.Bands];
+        var rows = new List<int>();
+        for (var r = 0; r < shard.RowCount; r++)
+        {
+            if (!shard.Present[r]) continue;
+            if (options.Exact && !exactSeen.Add(shard.ExactKeys[r]))
+            {
+                rows.Add(r);
+                exactCount++;
+                continue;
+            }
+
+            if (index is null) continue;
+            var bandKeys = shard.BandKeysOf(r);
+            index.Find(bandKeys, heads);
+            if (IsNearDuplicate(shard.SignatureOf(r), heads))
+            {
+                rows.Add(r);
+                nearCount++;
+                continue;
+            }
+
+            index.Add(bandKeys, first + r);
+        }
+
+        int[] marked = [.. rows];
+        duplicates[shard.Shard] = marked;
+        return marked;
+    }
+
+    public DuplicatePlan ToPlan(string hash) => new(hash, new Dictionary<string, int[]>(duplicates, StringComparer.Ordinal), exactCount, nearCount);
+
+    /// <summary>Whether an earlier document heading one of the buckets is similar enough (bands in order, as they share heads).</summary>
+    private bool IsNearDuplicate(ReadOnlySpan<uint> signature, ReadOnlySpan<int> heads)
+    {
+        var checkedHead = -1;
+        foreach (var head in heads)
+        {
+            if (head < 0 || head == checkedHead) continue;
+            checkedHead = head;
+            var shard = firstDocument.BinarySearch(head);
+            if (shard < 0) shard = ~shard - 1;
+            while (shard + 1 < firstDocument.Count && firstDocument[shard + 1] == head) shard++; // skip shards without rows
+            if (MinHasher.Similarity(signature, added[shard].SignatureOf(head - firstDocument[shard])) >= options.Threshold) return true;
+        }
+
+        return false;
     }
 }

@@ -7,23 +7,31 @@ namespace Evolve.DataCuration.Deduplication;
 
 /// <summary>
 /// The LSH band buckets of the duplicate plan: one open-addressing table for all bands, holding the
-/// first document seen in each bucket. Sized once from the run's document count, it never rehashes, and
-/// a lookup and the insert after it touch the same slot (a dictionary per band took 2.5x as long).
+/// first document seen in each bucket. Sized from the run's document count when it is known up front (it
+/// grows past the estimate otherwise), and a lookup and the insert after it touch the same slot (a
+/// dictionary per band took 2.5x as long).
 /// </summary>
 internal sealed class LshIndex
 {
-    private readonly ulong[] keys; // 0: empty slot
-    private readonly int[] documents;
-    private readonly int mask;
+    private ulong[] keys; // 0: empty slot
+    private int[] documents;
+    private int mask;
+    private long used;
 
     public LshIndex(long documentCount, int bands)
     {
-        // Load factor at most 0.4 keeps linear probes short.
-        var slots = BitOperations.RoundUpToPowerOf2((ulong)Math.Max(16, documentCount * bands * 5 / 2));
-        if (slots > (ulong)Array.MaxLength) throw new InvalidOperationException($"{documentCount:N0} documents are too many for one LSH index; partition the run.");
+        var slots = SlotsFor(documentCount * bands);
         keys = new ulong[slots];
         documents = new int[slots];
-        mask = (int)slots - 1;
+        mask = slots - 1;
+    }
+
+    // Load factor at most 0.4 keeps linear probes short.
+    private static int SlotsFor(long entries)
+    {
+        var slots = BitOperations.RoundUpToPowerOf2((ulong)Math.Max(16, entries * 5 / 2));
+        if (slots > (ulong)Array.MaxLength) throw new InvalidOperationException($"{entries:N0} LSH buckets are too many for one index; partition the run.");
+        return (int)slots;
     }
 
     /// <summary>Band keys of a signature (never 0, which marks an empty slot); <paramref name="bandKeys"/> has one per band.</summary>
@@ -61,6 +69,7 @@ internal sealed class LshIndex
     /// <summary>Makes <paramref name="document"/> the head of every bucket that has none yet.</summary>
     public void Add(ReadOnlySpan<ulong> bandKeys, int document)
     {
+        if ((used + bandKeys.Length) * 5 / 2 > keys.Length) Grow(used + bandKeys.Length);
         foreach (var key in bandKeys)
         {
             var slot = (int)(key >> 32) & mask;
@@ -68,6 +77,25 @@ internal sealed class LshIndex
             if (keys[slot] != 0) continue;
             keys[slot] = key;
             documents[slot] = document;
+            used++;
+        }
+    }
+
+    /// <summary>Past the size estimate: a table twice as large, each bucket keeping its head.</summary>
+    private void Grow(long entries)
+    {
+        var (oldKeys, oldDocuments) = (keys, documents);
+        var slots = SlotsFor(Math.Max(entries, (long)oldKeys.Length));
+        keys = new ulong[slots];
+        documents = new int[slots];
+        mask = slots - 1;
+        for (var i = 0; i < oldKeys.Length; i++)
+        {
+            if (oldKeys[i] == 0) continue;
+            var slot = (int)(oldKeys[i] >> 32) & mask;
+            while (keys[slot] != 0) slot = (slot + 1) & mask;
+            keys[slot] = oldKeys[i];
+            documents[slot] = oldDocuments[i];
         }
     }
 }

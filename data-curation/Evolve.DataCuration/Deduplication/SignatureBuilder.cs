@@ -12,10 +12,22 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
 {
     public async Task<string> BuildAsync(string inputPath, string signaturePath, DeduplicationOptions options, CancellationToken cancellationToken)
     {
+        await BuildOrReuseAsync(inputPath, signaturePath, options, cancellationToken, readReused: false);
+        return signaturePath;
+    }
+
+    /// <summary>As <see cref="BuildAsync"/>, and hands the signatures over (read back from the file when it was reused).</summary>
+    public async Task<ShardSignatures> BuildSignaturesAsync(string inputPath, string signaturePath, DeduplicationOptions options,
+        CancellationToken cancellationToken) =>
+        (await BuildOrReuseAsync(inputPath, signaturePath, options, cancellationToken, readReused: true))!;
+
+    private async Task<ShardSignatures?> BuildOrReuseAsync(string inputPath, string signaturePath, DeduplicationOptions options,
+        CancellationToken cancellationToken, bool readReused)
+    {
         var fingerprint = FileFingerprint.Of(inputPath);
         if (ShardSignatures.TryReadHeader(signaturePath) is { } header && header.Parameters == options.Canonical && header.InputFingerprint == fingerprint)
         {
-            return signaturePath;
+            return readReused ? ShardSignatures.Read(signaturePath) : null;
         }
 
         ShardSignatures result;
@@ -46,7 +58,7 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
         }
 
         await result.WriteAsync(signaturePath, cancellationToken);
-        return signaturePath;
+        return result;
     }
 
     /// <summary>A shard's signatures, filled row by row in file order.</summary>

@@ -53,10 +53,10 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
                 var rate = elapsed.TotalSeconds > 0 ? documents / elapsed.TotalSeconds : 0;
                 TimeSpan? eta = done > 0 ? elapsed / done * (shards.Count - done) : null;
                 report = new CurationProgress(done, failed, shards.Count, documents, rate, bytesIn, bytesSaved, eta);
+                progress?.Report(report); // under the lock, so reports arrive in order (shards done never goes back)
             }
 
             logger.LogInformation("Curation progress: {Progress}", report);
-            progress?.Report(report);
         });
 
         var manifest = new CurationManifest
@@ -72,26 +72,56 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
         return manifest;
     }
 
-    /// <summary>Deduplication passes one and two; shards whose signatures cannot be computed are left out (their curation fails anyway).</summary>
+    /// <summary>
+    /// Deduplication passes one and two, overlapped: the plan takes each shard, in plan order, as soon as its signatures
+    /// are ready, while later shards are still being hashed (a shard's duplicates depend only on earlier documents), so
+    /// planning adds next to nothing to the run. Shards whose signatures cannot be computed are left out (their curation
+    /// fails anyway). The plan is the one <see cref="DuplicatePlanner"/> makes from the same signature files.
+    /// </summary>
     private async Task<DuplicatePlan> PlanDuplicatesAsync(IReadOnlyList<string> shards, string outputDirectory, DeduplicationOptions dedup,
         ParallelOptions parallel, CancellationToken cancellationToken)
     {
         var builder = new SignatureBuilder(format);
-        var files = new string?[shards.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count), parallel, async (i, ct) =>
+        var paths = shards.Select(shard => CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shard))).ToList();
+        var order = DuplicatePlanner.InPlanOrder(paths).Select(path => paths.IndexOf(path)).ToList();
+        var ready = shards.Select(_ => new TaskCompletionSource<ShardSignatures?>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var planning = Task.Run(async () =>
         {
-            try
+            var marker = new DuplicateMarker(dedup);
+            var used = new List<string>();
+            foreach (var i in order)
             {
-                files[i] = await builder.BuildAsync(shards[i], CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shards[i])), dedup, ct);
+                if (await ready[i].Task is not { } signatures) continue;
+                marker.Add(signatures);
+                used.Add(paths[i]);
             }
-            catch (InvalidShardException e)
-            {
-                logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
-            }
-        });
 
-        var planPath = CurationLayout.PlanPath(outputDirectory);
-        var plan = await new DuplicatePlanner().PlanAsync(files.OfType<string>().ToList(), dedup, planPath, cancellationToken);
+            return (marker, used);
+        }, cancellationToken);
+
+        try
+        {
+            await Parallel.ForEachAsync(order, parallel, async (i, ct) =>
+            {
+                try
+                {
+                    ready[i].TrySetResult(await builder.BuildSignaturesAsync(shards[i], paths[i], dedup, ct));
+                }
+                catch (InvalidShardException e)
+                {
+                    logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
+                    ready[i].TrySetResult(null);
+                }
+            });
+        }
+        finally
+        {
+            foreach (var signatures in ready) signatures.TrySetCanceled(cancellationToken); // stops the planning task on failure
+        }
+
+        var (done, files) = await planning;
+        var plan = done.ToPlan(DuplicatePlanner.PlanHash(files, dedup));
+        await plan.WriteAsync(CurationLayout.PlanPath(outputDirectory), cancellationToken);
         logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
         return plan;
     }

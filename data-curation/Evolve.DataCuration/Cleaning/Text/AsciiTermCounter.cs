@@ -31,6 +31,9 @@ internal sealed class AsciiTermCounter
     private readonly Candidate[][] byFirstChar = new Candidate[256][];
     private readonly int groupCount;
 
+    [ThreadStatic]
+    private static byte[]? foldBuffer;
+
     /// <param name="groups">Terms per group: printable ASCII, not empty.</param>
     public AsciiTermCounter(IReadOnlyList<IReadOnlyList<string>> groups)
     {
@@ -65,8 +68,9 @@ internal sealed class AsciiTermCounter
     /// </summary>
     public void Count(ReadOnlySpan<char> text, Span<int> hits, int stopAt)
     {
-        // Chunks: counting usually stops early, so folding the whole text up front would be wasted.
-        Span<byte> folded = stackalloc byte[Chunk + Window - 1];
+        // Chunks: counting usually stops early, so folding the whole text up front would be wasted. The buffer is the
+        // thread's own, not stackalloc: this runs once per line for boilerplate, and zeroing a fresh one each time showed.
+        var folded = (foldBuffer ??= new byte[Chunk + Window - 1]).AsSpan();
         ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
         ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
         for (var chunkStart = 0; chunkStart < text.Length; chunkStart += Chunk)
