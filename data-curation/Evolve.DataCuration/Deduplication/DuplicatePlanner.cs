@@ -16,8 +16,9 @@ public sealed class DuplicatePlanner
 {
     public async Task<DuplicatePlan> PlanAsync(IReadOnlyList<string> signatureFiles, DeduplicationOptions options, string planPath, CancellationToken cancellationToken)
     {
-        var ordered = InPlanOrder(signatureFiles);
-        var hash = PlanHash(ordered, options);
+        var ordered = InPlanOrder(signatureFiles, file => file).ToList();
+        var hash = PlanHash(ordered.Select(file => (file,
+            (ShardSignatures.TryReadHeader(file) ?? throw new InvalidDataException($"Signature file '{file}' is unreadable.")).InputFingerprint)), options);
         if (DuplicatePlan.TryRead(planPath) is { } existing && existing.Hash == hash) return existing;
 
         // Every signature is needed for the similarity checks, so all files are read up front; that also gives the
@@ -41,19 +42,17 @@ public sealed class DuplicatePlanner
         return plan;
     }
 
-    /// <summary>The order a plan walks signature files in (by file name), which decides which copy counts as first.</summary>
-    public static List<string> InPlanOrder(IEnumerable<string> signatureFiles) => signatureFiles.OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The order a plan walks shards in, by the name of their signature files: it decides which copy counts as first.
+    /// </summary>
+    public static IEnumerable<T> InPlanOrder<T>(IEnumerable<T> shards, Func<T, string> signatureFile) =>
+        shards.OrderBy(shard => Path.GetFileName(signatureFile(shard)), StringComparer.Ordinal);
 
-    /// <summary>What a plan over these signature files (in plan order) is identified by: the parameters and every input's fingerprint.</summary>
-    public static string PlanHash(IEnumerable<string> orderedFiles, DeduplicationOptions options)
+    /// <summary>What a plan is identified by: the parameters and, in plan order, each signature file with its input's fingerprint.</summary>
+    public static string PlanHash(IEnumerable<(string SignatureFile, string InputFingerprint)> ordered, DeduplicationOptions options)
     {
         var canonical = new StringBuilder(options.Canonical);
-        foreach (var file in orderedFiles)
-        {
-            var header = ShardSignatures.TryReadHeader(file) ?? throw new InvalidDataException($"Signature file '{file}' is unreadable.");
-            canonical.Append('\n').Append(Path.GetFileName(file)).Append('=').Append(header.InputFingerprint);
-        }
-
+        foreach (var (file, fingerprint) in ordered) canonical.Append('\n').Append(Path.GetFileName(file)).Append('=').Append(fingerprint);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))[..16];
     }
 }

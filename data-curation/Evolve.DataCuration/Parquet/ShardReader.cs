@@ -98,9 +98,7 @@ internal sealed class ShardReader : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException and not InvalidShardException)
         {
-            throw new InvalidShardException(
-                $"Row group {index} of '{Path.GetFileName(path)}' cannot be read (truncated or corrupt: {e.Message}). " +
-                "Re-download or regenerate the shard.", e);
+            throw InvalidShardException.CorruptRowGroup(path, index, e.Message, e);
         }
     }
 
@@ -121,9 +119,7 @@ internal sealed class ShardReader : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidShardException(
-                $"Row group {index} of '{Path.GetFileName(path)}' cannot be read (truncated or corrupt: {e.Message}). " +
-                "Re-download or regenerate the shard.", e);
+            throw InvalidShardException.CorruptRowGroup(path, index, e.Message, e);
         }
     }
 

@@ -70,7 +70,7 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidShardException($"Row group {index} of '{Path.GetFileName(path)}' cannot be read ({e.Message}).", e);
+            throw InvalidShardException.UnreadableRowGroup(path, index, e);
         }
     }
 
@@ -100,7 +100,7 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
             }
             catch (IOException e)
             {
-                throw new InvalidShardException($"Row group {index} of '{Path.GetFileName(path)}' cannot be read ({e.Message}).", e);
+                throw InvalidShardException.UnreadableRowGroup(path, index, e);
             }
 
             if (n == 0) throw Corrupt(index, $"ends at byte {offset + read}, {buffer.Length - read} bytes before the end the footer gives");
@@ -239,8 +239,7 @@ internal sealed class Utf8TextColumnReader(string path, DataField textField) : I
     }
 
     private InvalidShardException Corrupt(int index, string what) =>
-        new($"Row group {index} of '{Path.GetFileName(path)}' cannot be read (truncated or corrupt: text column '{textField.Path}' {what}). " +
-            "Re-download or regenerate the shard.");
+        InvalidShardException.CorruptRowGroup(path, index, $"text column '{textField.Path}' {what}");
 
     public void Dispose()
     {

@@ -83,17 +83,17 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
     {
         var builder = new SignatureBuilder(format);
         var paths = shards.Select(shard => CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shard))).ToList();
-        var order = DuplicatePlanner.InPlanOrder(paths).Select(path => paths.IndexOf(path)).ToList();
+        var order = DuplicatePlanner.InPlanOrder(Enumerable.Range(0, shards.Count), i => paths[i]).ToList();
         var ready = shards.Select(_ => new TaskCompletionSource<ShardSignatures?>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var planning = Task.Run(async () =>
         {
             var marker = new DuplicateMarker(dedup);
-            var used = new List<string>();
+            var used = new List<(string, string)>();
             foreach (var i in order)
             {
                 if (await ready[i].Task is not { } signatures) continue;
                 marker.Add(signatures);
-                used.Add(paths[i]);
+                used.Add((paths[i], signatures.InputFingerprint));
             }
 
             return (marker, used);

@@ -214,9 +214,8 @@ public sealed partial class MaskPii : ICleaningOperation
     /// The next k at or after <paramref name="from"/> where a digit follows and text[k] is '+' or '(', or text[k] is
     /// ' ', '.' or '-' after a digit; -1 when there is none.
     /// </summary>
-    private static int NextSeparatedDigitOrPrefix(ReadOnlySpan<char> text, int from)
+    private static int NextSeparatedDigitOrPrefix(ReadOnlySpan<char> span, int from)
     {
-        var span = text;
         var k = from;
         if (k == 0 && span.Length > 1 && span[0] is '+' or '(' && char.IsAsciiDigit(span[1])) return 0;
         k = Math.Max(k, 1);
@@ -272,9 +271,8 @@ public sealed partial class MaskPii : ICleaningOperation
     /// \d also matches non-ASCII decimal digits (Unicode Nd). In the BMP all of them lie in three ranges (a test pins
     /// them), which one vectorised pass looks for; the few characters found there are then checked one by one.
     /// </summary>
-    private static bool HasNonAsciiDigit(ReadOnlySpan<char> text)
+    private static bool HasNonAsciiDigit(ReadOnlySpan<char> span)
     {
-        var span = text;
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {

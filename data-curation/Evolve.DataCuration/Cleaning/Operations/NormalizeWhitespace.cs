@@ -72,11 +72,10 @@ public sealed class NormalizeWhitespace : ICleaningOperation
     /// only matter through what an old, broader check let through: in a text that has them, lines ending in other
     /// whitespace (no-break space, form feed) are trimmed too. One vectorised pass over the text.
     /// </summary>
-    internal static bool NeedsWork(ReadOnlySpan<char> text)
+    internal static bool NeedsWork(ReadOnlySpan<char> span)
     {
-        if (text.Length == 0) return false;
-        if (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])) return true;
-        var span = text;
+        if (span.Length == 0) return false;
+        if (char.IsWhiteSpace(span[0]) || char.IsWhiteSpace(span[^1])) return true;
         var anyDoubleSpace = false;
         var otherWhitespaceAtLineEnd = false;
         var k = 1;
