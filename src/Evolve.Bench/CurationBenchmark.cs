@@ -107,11 +107,13 @@ public sealed class CurationBenchmark : IBenchmark
         var watch = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+        var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var (jitted, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var manifest = await runner.RunAsync(request, null, cancellationToken);
         // CPU time too: on a shared, loaded machine wall-clock rates say more about the neighbours.
         Console.Error.WriteLine($"{request.Strategy.Name}: {watch.Elapsed.TotalSeconds:F2} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} s CPU, " +
-            $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses, " +
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses " +
+            $"({GC.CollectionCount(0) - collections[0]} collections, {GC.CollectionCount(1) - collections[1]} of them of generation 1 or 2), " +
             $"{System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} methods JIT-compiled in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s");
         if (manifest.ShardsFailed > 0) throw new InvalidOperationException($"{manifest.ShardsFailed} shards failed: {manifest.Shards.First(s => !s.IsOk).Error}");
         return (manifest, watch.Elapsed.TotalSeconds);

@@ -138,15 +138,18 @@ public sealed class DurableBenchmark : IBenchmark
 }
 
 /// <summary>Process CPU time and context switches over a phase: on a shared machine they say more about the runtime's cost than wall time.</summary>
-internal readonly record struct ProcessCpu(TimeSpan Cpu, long ContextSwitches)
+internal readonly record struct ProcessCpu(TimeSpan Cpu, long ContextSwitches, long Allocated, TimeSpan GcPauses)
 {
-    public static ProcessCpu Start() => new(Process.GetCurrentProcess().TotalProcessorTime, ContextSwitchCount());
+    public static ProcessCpu Start() => new(Process.GetCurrentProcess().TotalProcessorTime, ContextSwitchCount(), GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
 
     public string PerStep(int steps)
     {
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - Cpu).TotalMilliseconds / steps;
         var switches = ContextSwitchCount() - ContextSwitches;
-        return FormattableString.Invariant($"cpu {cpu:F2} ms/step, {(double)switches / steps:F0} context switches/step");
+        var allocated = (GC.GetTotalAllocatedBytes() - Allocated) / 1024.0 / steps;
+        var pauses = (GC.GetTotalPauseDuration() - GcPauses).TotalMilliseconds;
+        return FormattableString.Invariant(
+            $"cpu {cpu:F2} ms/step, {(double)switches / steps:F0} context switches/step, {allocated:F0} KB/step allocated, {pauses:F0} ms GC pauses");
     }
 
     /// <summary>Voluntary + involuntary switches of all threads (Linux /proc; 0 elsewhere).</summary>

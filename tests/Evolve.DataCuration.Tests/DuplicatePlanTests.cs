@@ -35,6 +35,54 @@ public sealed class DuplicatePlanTests
     }
 
     [Fact]
+    public async Task Shards_delivered_out_of_order_are_marked_in_plan_order_and_give_the_in_order_plan()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Sub("in");
+        await new SyntheticCorpusGenerator().GenerateAsync(input, new SyntheticCorpusOptions(Shards: 4, DocumentsPerShard: 150, Seed: 5, RowGroupSize: 64), default);
+        var options = Curation.Baseline().Deduplication!;
+        var shards = Directory.GetFiles(input, "*.parquet").Order(StringComparer.Ordinal).ToList();
+        var signatures = new List<ShardSignatures>();
+        foreach (var shard in shards)
+        {
+            signatures.Add(await new SignatureBuilder(new()).BuildSignaturesAsync(shard, Path.Combine(temp.Path, Path.GetFileName(shard) + ".sig"), options, default));
+        }
+
+        var inOrder = new DuplicateMarker(options);
+        foreach (var shard in signatures) inOrder.Add(shard);
+        var expected = inOrder.ToPlan("h");
+
+        var marking = new InOrderMarking(new DuplicateMarker(options), [0, 1, 2, 3]);
+        marking.Arrived(3, signatures[3]);
+        marking.Arrived(1, signatures[1]);
+        Assert.Empty(marking.Marked); // shard 0 decides what counts as first, so nothing can be marked before it
+        marking.Arrived(0, signatures[0]);
+        Assert.Equal([0, 1], marking.Marked.Select(m => m.Shard));
+        Assert.False(marking.IsComplete);
+        marking.Arrived(2, signatures[2]);
+        Assert.True(marking.IsComplete);
+        Assert.Equal([0, 1, 2, 3], marking.Marked.Select(m => m.Shard));
+        Assert.Equal(signatures.Select(s => s.InputFingerprint), marking.Marked.Select(m => m.InputFingerprint));
+
+        var plan = marking.Marker.ToPlan("h");
+        Assert.True(expected.ExactDuplicates + expected.NearDuplicates > 5, "the corpus has duplicates to find");
+        Assert.Equal(expected.ExactDuplicates, plan.ExactDuplicates);
+        Assert.Equal(expected.NearDuplicates, plan.NearDuplicates);
+        foreach (var (shard, rows) in expected.DuplicateRows) Assert.Equal(rows, plan.DuplicateRows[shard]);
+
+        // From many threads at once, with a shard whose signatures failed: the same decisions, that shard left out.
+        var withoutOne = new DuplicateMarker(options);
+        foreach (var shard in signatures.Where((_, i) => i != 1)) withoutOne.Add(shard);
+        var concurrent = new InOrderMarking(new DuplicateMarker(options), [0, 1, 2, 3]);
+        await Task.WhenAll(new[] { 2, 0, 3, 1 }.Select(i => Task.Run(() => concurrent.Arrived(i, i == 1 ? null : signatures[i]))));
+        Assert.True(concurrent.IsComplete);
+        Assert.Equal([0, 2, 3], concurrent.Marked.Select(m => m.Shard));
+        var expectedWithoutOne = withoutOne.ToPlan("h");
+        foreach (var (shard, rows) in expectedWithoutOne.DuplicateRows) Assert.Equal(rows, concurrent.Marker.ToPlan("h").DuplicateRows[shard]);
+        Assert.Throws<InvalidOperationException>(() => concurrent.Arrived(2, signatures[2]));
+    }
+
+    [Fact]
     public void An_index_sized_too_small_grows_and_keeps_the_first_document_of_every_bucket()
     {
         var options = new DeduplicationOptions();

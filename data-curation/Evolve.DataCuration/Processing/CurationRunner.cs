@@ -84,43 +84,24 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
         var builder = new SignatureBuilder(format);
         var paths = shards.Select(shard => CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shard))).ToList();
         var order = DuplicatePlanner.InPlanOrder(Enumerable.Range(0, shards.Count), i => paths[i]).ToList();
-        var ready = shards.Select(_ => new TaskCompletionSource<ShardSignatures?>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var planning = Task.Run(async () =>
+        var marking = new InOrderMarking(new DuplicateMarker(dedup), order);
+        await Parallel.ForEachAsync(order, parallel, async (i, ct) =>
         {
-            var marker = new DuplicateMarker(dedup);
-            var used = new List<(string, string)>();
-            foreach (var i in order)
+            ShardSignatures? signatures = null;
+            try
             {
-                if (await ready[i].Task is not { } signatures) continue;
-                marker.Add(signatures);
-                used.Add((paths[i], signatures.InputFingerprint));
+                signatures = await builder.BuildSignaturesAsync(shards[i], paths[i], dedup, ct);
+            }
+            catch (InvalidShardException e)
+            {
+                logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
             }
 
-            return (marker, used);
-        }, cancellationToken);
+            marking.Arrived(i, signatures);
+        });
 
-        try
-        {
-            await Parallel.ForEachAsync(order, parallel, async (i, ct) =>
-            {
-                try
-                {
-                    ready[i].TrySetResult(await builder.BuildSignaturesAsync(shards[i], paths[i], dedup, ct));
-                }
-                catch (InvalidShardException e)
-                {
-                    logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
-                    ready[i].TrySetResult(null);
-                }
-            });
-        }
-        finally
-        {
-            foreach (var signatures in ready) signatures.TrySetCanceled(cancellationToken); // stops the planning task on failure
-        }
-
-        var (done, files) = await planning;
-        var plan = done.ToPlan(DuplicatePlanner.PlanHash(files, dedup));
+        if (!marking.IsComplete) throw new InvalidOperationException("The signature pass ended before every shard was planned.");
+        var plan = marking.Marker.ToPlan(DuplicatePlanner.PlanHash(marking.Marked.Select(m => (paths[m.Shard], m.InputFingerprint)), dedup));
         await plan.WriteAsync(CurationLayout.PlanPath(outputDirectory), cancellationToken);
         logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
         return plan;
