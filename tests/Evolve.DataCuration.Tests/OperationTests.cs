@@ -1,3 +1,4 @@
+using System.Text;
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Operations;
 using Evolve.DataCuration.Deduplication;
@@ -132,9 +133,9 @@ public sealed class OperationTests
         var b = a.Replace("token150", "changed", StringComparison.Ordinal).ToUpperInvariant() + " <p>";
         var c = string.Join(' ', Enumerable.Range(0, 300).Select(i => $"other{i}"));
         uint[] sa = new uint[hasher.SignatureLength], sb = new uint[hasher.SignatureLength], sc = new uint[hasher.SignatureLength];
-        hasher.Compute(a, sa);
-        hasher.Compute(b, sb);
-        hasher.Compute(c, sc);
+        hasher.Compute(Encoding.UTF8.GetBytes(a), sa);
+        hasher.Compute(Encoding.UTF8.GetBytes(b), sb);
+        hasher.Compute(Encoding.UTF8.GetBytes(c), sc);
         Assert.True(MinHasher.Similarity(sa, sb) > 0.8);
         Assert.True(MinHasher.Similarity(sa, sc) < 0.1);
     }

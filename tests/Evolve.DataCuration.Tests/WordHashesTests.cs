@@ -73,8 +73,8 @@ public sealed class WordHashesTests
             var b = shared.Concat(Words($"b{trial}x", 600 - shared.Count)).ToList();
             truths.Add(Jaccard(Shingles(a, options.ShingleSize), Shingles(b, options.ShingleSize)));
             uint[] sa = new uint[hasher.SignatureLength], sb = new uint[hasher.SignatureLength];
-            hasher.Compute(string.Join(' ', a), sa);
-            hasher.Compute(string.Join(' ', b), sb);
+            hasher.Compute(Encoding.UTF8.GetBytes(string.Join(' ', a)), sa);
+            hasher.Compute(Encoding.UTF8.GetBytes(string.Join(' ', b)), sb);
             estimates.Add(MinHasher.Similarity(sa, sb));
         }
 
@@ -84,15 +84,31 @@ public sealed class WordHashesTests
     [Fact]
     public void Exact_keys_ignore_surrounding_whitespace_and_tell_texts_apart()
     {
-        Assert.Equal(MinHasher.ExactKey("same text"), MinHasher.ExactKey("  same text\n"));
+        Assert.Equal(Key("same text"), Key("  same text\n"));
+        Assert.Equal(Key("same text"), Key("\u00A0\u3000same text\u2028\t")); // Unicode white space too, as string.Trim
+        Assert.NotEqual(Key("same text"), Key("same text."));
         var keys = new HashSet<ulong>();
         var text = new StringBuilder();
         for (var length = 0; length < 200; length++)
         {
             // Every length exercises a different split between the 32-byte blocks, the 8-byte words and the tail.
-            Assert.True(keys.Add(MinHasher.ExactKey(text.ToString())), $"collision at length {length}");
-            Assert.True(keys.Add(MinHasher.ExactKey(text + "é")), $"collision at length {length} + é");
+            Assert.True(keys.Add(Key(text.ToString())), $"collision at length {length}");
+            Assert.True(keys.Add(Key(text + "é")), $"collision at length {length} + é");
             text.Append((char)('a' + length % 26));
+        }
+
+        static ulong Key(string text) => MinHasher.ExactKey(Encoding.UTF8.GetBytes(text));
+    }
+
+    [Fact]
+    public void Utf8_trimming_removes_what_string_trim_removes()
+    {
+        var random = new Random(11);
+        string[] pieces = [" ", "\t", "\n", "\u00A0", "\u2003", "\u3000", "\u0085", "\u001F", "a", "é", "中", "😀", "\u200B", "-"];
+        for (var sample = 0; sample < 2000; sample++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 8)).Select(_ => pieces[random.Next(pieces.Length)]));
+            Assert.Equal(Encoding.UTF8.GetBytes(text.Trim()), MinHasher.TrimWhiteSpace(Encoding.UTF8.GetBytes(text)).ToArray());
         }
     }
 

@@ -33,7 +33,7 @@ public sealed record DeduplicationOptions
     /// <see cref="Canonical"/>, so signature files, plans and curated shards of an older version are recomputed
     /// instead of mixed with new ones.
     /// </summary>
-    public const int AlgorithmVersion = 3;
+    public const int AlgorithmVersion = 4;
 
     /// <summary>The parameters and the algorithm version in one string: the identity of a signature computation.</summary>
     public string Canonical => string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Text;
 
@@ -11,7 +13,8 @@ namespace Evolve.DataCuration.Deduplication;
 /// signature's bins by its top bits and competes there by the bits below, so a shingle costs one
 /// comparison instead of one per permutation. Empty bins borrow from the next filled bin
 /// (densification), which keeps short documents comparable. Words are case-folded letter/digit runs,
-/// so markup, punctuation and spacing differences barely move the signature.
+/// so markup, punctuation and spacing differences barely move the signature. Works on the UTF-8 text
+/// as stored (<see cref="Utf8WordHashes"/>): the signature pass never decodes it.
 /// </summary>
 public sealed class MinHasher
 {
@@ -34,11 +37,27 @@ public sealed class MinHasher
 
     public int SignatureLength { get; }
 
-    /// <summary>Exact-duplicate key: the text with surrounding whitespace ignored.</summary>
-    public static ulong ExactKey(ReadOnlySpan<char> text) => FastHash.Hash64(text.Trim());
+    /// <summary>Exact-duplicate key of UTF-8 text: its bytes with surrounding whitespace (as <c>string.Trim</c> sees it) ignored.</summary>
+    public static ulong ExactKey(ReadOnlySpan<byte> utf8) => FastHash.Hash64(TrimWhiteSpace(utf8));
 
-    /// <summary>Fills <paramref name="signature"/> (length <see cref="SignatureLength"/>).</summary>
-    public void Compute(ReadOnlySpan<char> text, Span<uint> signature)
+    /// <summary>The UTF-8 text without leading and trailing white-space characters (<see cref="Rune.IsWhiteSpace"/>).</summary>
+    public static ReadOnlySpan<byte> TrimWhiteSpace(ReadOnlySpan<byte> utf8)
+    {
+        while (!utf8.IsEmpty && Rune.DecodeFromUtf8(utf8, out var first, out var length) == OperationStatus.Done && Rune.IsWhiteSpace(first))
+        {
+            utf8 = utf8[length..];
+        }
+
+        while (!utf8.IsEmpty && Rune.DecodeLastFromUtf8(utf8, out var last, out var length) == OperationStatus.Done && Rune.IsWhiteSpace(last))
+        {
+            utf8 = utf8[..^length];
+        }
+
+        return utf8;
+    }
+
+    /// <summary>Fills <paramref name="signature"/> (length <see cref="SignatureLength"/>) from UTF-8 text.</summary>
+    public void Compute(ReadOnlySpan<byte> utf8, Span<uint> signature)
     {
         signature.Fill(uint.MaxValue);
         // A shingle's hash is the XOR of its word hashes rotated by their position (a cyclic polynomial), kept
@@ -51,7 +70,7 @@ public sealed class MinHasher
         ulong rolling = 0;
         long count = 0;
         Span<ulong> batch = stackalloc ulong[256];
-        var words = new WordHashes(text);
+        var words = new Utf8WordHashes(utf8);
         int filled;
         var binShift = 64 - BitOperations.Log2((uint)SignatureLength);
         ref var bins = ref MemoryMarshal.GetReference(signature);

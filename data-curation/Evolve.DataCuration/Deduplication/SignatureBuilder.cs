@@ -69,14 +69,12 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
         private readonly ulong[] exact = new ulong[rowCount];
         private readonly uint[] signatures = new uint[checked(rowCount * options.SignatureLength)];
         private readonly ulong[] bandKeys = new ulong[checked(rowCount * options.Bands)];
-        private char[] decoded = new char[4096];
         private int row;
 
         public void Add(ReadOnlySpan<byte> utf8, int rowGroup)
         {
             if (row == rowCount) throw RowCountMismatch(rowCount + 1);
-            var text = Decode(utf8, ref decoded);
-            var invalid = TextValidation.IsInvalid(text);
+            var invalid = TextValidation.IsInvalid(utf8);
             // Rows curation will reject must not claim first occurrences, or they would suppress valid copies.
             if (invalid && format.InvalidText == InvalidTextPolicy.FailShard)
             {
@@ -84,12 +82,12 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
             }
 
             var signature = signatures.AsSpan(row * hasher.SignatureLength, hasher.SignatureLength);
-            var usable = !invalid && !text.IsWhiteSpace();
+            var usable = !invalid && !MinHasher.TrimWhiteSpace(utf8).IsEmpty;
             present[row] = usable;
             if (usable)
             {
-                exact[row] = MinHasher.ExactKey(text);
-                hasher.Compute(text, signature);
+                exact[row] = MinHasher.ExactKey(utf8);
+                hasher.Compute(utf8, signature);
                 LshIndex.KeysOf(signature, options, bandKeys.AsSpan(row * options.Bands, options.Bands));
             }
             else
@@ -108,12 +106,5 @@ public sealed class SignatureBuilder(ShardFormatOptions format)
 
         private InvalidShardException RowCountMismatch(int rowsRead) =>
             new($"'{shard}' has {(rowsRead > rowCount ? "more than " + rowCount : rowsRead)} rows in its row groups but {rowCount} in its footer.");
-
-        /// <summary>UTF-8 to UTF-16 into a reused buffer; invalid bytes become U+FFFD, as in the curation pass's strings.</summary>
-        private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8, ref char[] buffer)
-        {
-            if (buffer.Length < utf8.Length) buffer = new char[Math.Max(utf8.Length, buffer.Length * 2)]; // UTF-16 never needs more chars than UTF-8 bytes
-            return buffer.AsSpan(0, System.Text.Encoding.UTF8.GetChars(utf8, buffer));
-        }
     }
 }

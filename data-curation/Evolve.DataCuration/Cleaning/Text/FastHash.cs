@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Evolve.DataCuration.Cleaning.Text;
 
 /// <summary>
-/// A fast, seedless, deterministic 64-bit hash of UTF-16 text (string.GetHashCode is randomised per
+/// A fast, seedless, deterministic 64-bit hash of UTF-16 text or bytes (string.GetHashCode is randomised per
 /// process, and System.IO.Hashing is not available here). Used for dedup keys and line repeats.
 /// </summary>
 public static class FastHash
@@ -19,6 +19,22 @@ public static class FastHash
     public static ulong Hash64(ReadOnlySpan<char> text)
     {
         var words = MemoryMarshal.Cast<char, ulong>(text);
+        ulong tail = 0;
+        for (var k = words.Length * 4; k < text.Length; k++) tail = (tail << 16) | text[k];
+        return Hash64(words, tail, text.Length);
+    }
+
+    /// <summary>The same over bytes (UTF-8 text as stored); not equal to the hash of the same text as UTF-16.</summary>
+    public static ulong Hash64(ReadOnlySpan<byte> bytes)
+    {
+        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+        ulong tail = 0;
+        for (var k = words.Length * 8; k < bytes.Length; k++) tail = (tail << 8) | bytes[k];
+        return Hash64(words, tail, bytes.Length);
+    }
+
+    private static ulong Hash64(ReadOnlySpan<ulong> words, ulong tail, int length)
+    {
         ulong a = 0x243F6A8885A308D3UL, b = 0x13198A2E03707344UL, c = 0xA4093822299F31D0UL, d = 0x082EFA98EC4E6C89UL;
         var i = 0;
         for (; i + 4 <= words.Length; i += 4)
@@ -30,9 +46,7 @@ public static class FastHash
         }
 
         for (; i < words.Length; i++) a = BitOperations.RotateLeft((a ^ words[i]) * Prime1, 31);
-        ulong tail = 0;
-        for (var k = words.Length * 4; k < text.Length; k++) tail = (tail << 16) | text[k];
-        var h = (ulong)text.Length * Prime2 ^ a ^ BitOperations.RotateLeft(b, 17) ^ BitOperations.RotateLeft(c, 34) ^ BitOperations.RotateLeft(d, 51);
+        var h = (ulong)length * Prime2 ^ a ^ BitOperations.RotateLeft(b, 17) ^ BitOperations.RotateLeft(c, 34) ^ BitOperations.RotateLeft(d, 51);
         return Mix(h ^ Mix(tail + 1));
     }
 
