@@ -65,3 +65,31 @@ internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
+
+/// <summary>Random texts and whole-text word scans, for the tests of both word encodings.</summary>
+internal static class WordSamples
+{
+    /// <summary>A text of <paramref name="pieces"/> pieces from <paramref name="from"/>, with an occasional long word.</summary>
+    public static string RandomText(Random random, int pieces, IReadOnlyList<string> from)
+    {
+        var builder = new System.Text.StringBuilder();
+        for (var i = 0; i < pieces; i++)
+        {
+            builder.Append(random.Next(10) == 0 ? new string('m', random.Next(10, 40)) : from[random.Next(from.Count)]);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Every word hash of <paramref name="text"/>, filled in batches of <paramref name="batchSize"/>.</summary>
+    public static List<ulong> Scan<TUnit, TEncoding>(ReadOnlySpan<TUnit> text, int batchSize = 64)
+        where TEncoding : Evolve.DataCuration.Cleaning.Text.IWordEncoding<TUnit>
+    {
+        Span<ulong> batch = stackalloc ulong[batchSize];
+        var result = new List<ulong>();
+        var scanner = new Evolve.DataCuration.Cleaning.Text.WordWalk<TUnit, TEncoding>(text);
+        int filled;
+        while ((filled = scanner.Fill(batch)) > 0) result.AddRange(batch[..filled].ToArray());
+        return result;
+    }
+}

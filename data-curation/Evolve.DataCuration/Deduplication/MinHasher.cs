@@ -14,7 +14,7 @@ namespace Evolve.DataCuration.Deduplication;
 /// comparison instead of one per permutation. Empty bins borrow from the next filled bin
 /// (densification), which keeps short documents comparable. Words are case-folded letter/digit runs,
 /// so markup, punctuation and spacing differences barely move the signature. Works on the UTF-8 text
-/// as stored (<see cref="Utf8WordHashes"/>): the signature pass never decodes it.
+/// as stored (<see cref="Utf8Words"/>): the signature pass never decodes it.
 /// </summary>
 public sealed class MinHasher
 {
@@ -70,7 +70,7 @@ public sealed class MinHasher
         ulong rolling = 0;
         long count = 0;
         Span<ulong> batch = stackalloc ulong[256];
-        var words = new Utf8WordHashes(utf8);
+        var words = new WordWalk<byte, Utf8Words>(utf8);
         int filled;
         var binShift = 64 - BitOperations.Log2((uint)SignatureLength);
         ref var bins = ref MemoryMarshal.GetReference(signature);

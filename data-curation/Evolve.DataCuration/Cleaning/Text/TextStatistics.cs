@@ -103,7 +103,7 @@ public static class TextStatistics
         var distinct = 0;
         // Small batches (a block or two of text each): the count usually settles within a few dozen words.
         Span<ulong> batch = stackalloc ulong[40];
-        var scanner = new WordHashes(text);
+        var scanner = new WordWalk<char, Utf16Words>(text);
         int filled;
         while (words < maxWords && (filled = scanner.Fill(batch)) > 0)
         {

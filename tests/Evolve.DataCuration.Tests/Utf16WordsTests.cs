@@ -5,7 +5,7 @@ using Evolve.DataCuration.Deduplication;
 
 namespace Evolve.DataCuration.Tests;
 
-public sealed class WordHashesTests
+public sealed class Utf16WordsTests
 {
     // Letters, digits, ASCII separators, non-ASCII letters (folded by no one), non-ASCII separators, a surrogate pair.
     private static readonly string[] Pieces =
@@ -17,16 +17,11 @@ public sealed class WordHashesTests
     public void Scanner_yields_every_word_with_the_hash_of_its_definition_at_any_alignment()
     {
         var random = new Random(7);
-        Span<ulong> batch = stackalloc ulong[40]; // small: batches end mid-text and must resume exactly
         for (var sample = 0; sample < 400; sample++)
         {
-            var text = RandomText(random, random.Next(0, 400));
-            var expected = ReferenceWords(text).Select(w => WordHashes.HashWord(w)).ToList();
-            var actual = new List<ulong>();
-            var scanner = new WordHashes(text);
-            int filled;
-            while ((filled = scanner.Fill(batch)) > 0) actual.AddRange(batch[..filled].ToArray());
-            Assert.Equal(expected, actual);
+            var text = WordSamples.RandomText(random, random.Next(0, 400), Pieces);
+            var expected = ReferenceWords(text).Select(w => Utf16Words.HashWord(w)).ToList();
+            Assert.Equal(expected, WordSamples.Scan<char, Utf16Words>(text, batchSize: 40)); // small batches end mid-text and must resume
         }
     }
 
@@ -39,8 +34,8 @@ public sealed class WordHashesTests
             {
                 var word = new string('k', length - 1) + "Q";
                 var text = new string(' ', lead) + word;
-                Assert.Equal([WordHashes.HashWord(word)], Scan(text));
-                Assert.Equal([WordHashes.HashWord(word), WordHashes.HashWord("end")], Scan(text + " end"));
+                Assert.Equal([Utf16Words.HashWord(word)], Scan(text));
+                Assert.Equal([Utf16Words.HashWord(word), Utf16Words.HashWord("end")], Scan(text + " end"));
             }
         }
     }
@@ -50,9 +45,9 @@ public sealed class WordHashesTests
     {
         Assert.Equal(Scan("Hello WORLD 42"), Scan("hello world 42"));
         var hashes = new HashSet<ulong>();
-        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(WordHashes.HashWord($"w{i}")), $"collision at w{i}");
+        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(Utf16Words.HashWord($"w{i}")), $"collision at w{i}");
         foreach (var word in new[] { "a", "b", "ab", "ba", "aa", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "é", "e" })
-            Assert.True(hashes.Add(WordHashes.HashWord(word)), $"collision at {word}");
+            Assert.True(hashes.Add(Utf16Words.HashWord(word)), $"collision at {word}");
     }
 
     [Theory]
@@ -112,27 +107,6 @@ public sealed class WordHashesTests
         }
     }
 
-    private static List<ulong> Scan(string text)
-    {
-        Span<ulong> batch = stackalloc ulong[64];
-        var result = new List<ulong>();
-        var scanner = new WordHashes(text);
-        int filled;
-        while ((filled = scanner.Fill(batch)) > 0) result.AddRange(batch[..filled].ToArray());
-        return result;
-    }
-
-    private static string RandomText(Random random, int pieces)
-    {
-        var builder = new StringBuilder();
-        for (var i = 0; i < pieces; i++)
-        {
-            builder.Append(random.Next(10) == 0 ? new string('m', random.Next(10, 40)) : Pieces[random.Next(Pieces.Length)]);
-        }
-
-        return builder.ToString();
-    }
-
     private static IEnumerable<string> ReferenceWords(string text)
     {
         var start = -1;
@@ -154,4 +128,6 @@ public sealed class WordHashesTests
         Enumerable.Range(0, words.Count - size + 1).Select(i => string.Join(' ', words.Skip(i).Take(size))).ToHashSet();
 
     private static double Jaccard(HashSet<string> a, HashSet<string> b) => (double)a.Intersect(b).Count() / a.Union(b).Count();
+
+    private static List<ulong> Scan(string text) => WordSamples.Scan<char, Utf16Words>(text);
 }

@@ -5,7 +5,7 @@ using Evolve.DataCuration.Parquet;
 namespace Evolve.DataCuration.Tests;
 
 /// <summary>The signature pass hashes the words of UTF-8 text without decoding it; it must find exactly the words a decoder would.</summary>
-public sealed class Utf8WordHashesTests
+public sealed class Utf8WordsTests
 {
     // ASCII letters, digits and separators; 2-, 3- and 4-byte letters and digits; non-ASCII separators, marks and symbols.
     private static readonly string[] Pieces =
@@ -18,26 +18,24 @@ public sealed class Utf8WordHashesTests
     public void Scanner_yields_every_word_with_the_hash_of_its_definition_at_any_alignment()
     {
         var random = new Random(7);
-        Span<ulong> batch = stackalloc ulong[40]; // small: batches end mid-text and must resume exactly
         for (var sample = 0; sample < 1500; sample++)
         {
-            var text = Encoding.UTF8.GetBytes(RandomText(random, random.Next(0, 300)));
-            var expected = ReferenceWords(text).Select(w => Utf8WordHashes.HashWord(w)).ToList();
-            Assert.Equal(expected, Scan(text, batch));
+            var text = Encoding.UTF8.GetBytes(WordSamples.RandomText(random, random.Next(0, 300), Pieces));
+            var expected = ReferenceWords(text).Select(w => Utf8Words.HashWord(w)).ToList();
+            Assert.Equal(expected, WordSamples.Scan<byte, Utf8Words>(text, batchSize: 40));
         }
     }
 
     [Fact]
     public void Letters_that_straddle_a_block_boundary_belong_to_their_word()
     {
-        Span<ulong> batch = stackalloc ulong[64];
         foreach (var letter in new[] { "é", "中", "𝐀", "😀", "٣" })
         {
             for (var lead = 56; lead < 66; lead++)
             {
                 var text = Encoding.UTF8.GetBytes(new string(' ', lead) + "ab" + letter + "cd" + " tail " + letter);
-                var expected = ReferenceWords(text).Select(w => Utf8WordHashes.HashWord(w)).ToList();
-                Assert.Equal(expected, Scan(text, batch));
+                var expected = ReferenceWords(text).Select(w => Utf8Words.HashWord(w)).ToList();
+                Assert.Equal(expected, WordSamples.Scan<byte, Utf8Words>(text, batchSize: 40));
             }
         }
     }
@@ -45,16 +43,15 @@ public sealed class Utf8WordHashesTests
     [Fact]
     public void Long_words_and_words_touching_block_and_text_ends_are_whole()
     {
-        Span<ulong> batch = stackalloc ulong[64];
         foreach (var length in new[] { 1, 15, 16, 17, 31, 63, 64, 65, 129, 500 })
         {
             foreach (var lead in new[] { 0, 1, 47, 63 })
             {
                 var word = new string('k', length - 1) + "Q";
                 var text = new string(' ', lead) + word;
-                Assert.Equal([Utf8WordHashes.HashWord(Encoding.UTF8.GetBytes(word))], Scan(Encoding.UTF8.GetBytes(text), batch));
-                Assert.Equal([Utf8WordHashes.HashWord(Encoding.UTF8.GetBytes(word)), Utf8WordHashes.HashWord("end"u8)],
-                    Scan(Encoding.UTF8.GetBytes(text + " end"), batch));
+                Assert.Equal([Utf8Words.HashWord(Encoding.UTF8.GetBytes(word))], WordSamples.Scan<byte, Utf8Words>(Encoding.UTF8.GetBytes(text)));
+                Assert.Equal([Utf8Words.HashWord(Encoding.UTF8.GetBytes(word)), Utf8Words.HashWord("end"u8)],
+                    WordSamples.Scan<byte, Utf8Words>(Encoding.UTF8.GetBytes(text + " end")));
             }
         }
     }
@@ -62,13 +59,12 @@ public sealed class Utf8WordHashesTests
     [Fact]
     public void Ascii_case_is_folded_and_distinct_words_hash_apart()
     {
-        Span<ulong> batch = stackalloc ulong[64];
-        Assert.Equal(Scan("Hello WORLD 42"u8, batch), Scan("hello world 42"u8, batch));
-        Assert.NotEqual(Scan("Élan"u8, batch), Scan("élan"u8, batch)); // only ASCII folds
+        Assert.Equal(WordSamples.Scan<byte, Utf8Words>("Hello WORLD 42"u8), WordSamples.Scan<byte, Utf8Words>("hello world 42"u8));
+        Assert.NotEqual(WordSamples.Scan<byte, Utf8Words>("Élan"u8), WordSamples.Scan<byte, Utf8Words>("élan"u8)); // only ASCII folds
         var hashes = new HashSet<ulong>();
-        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(Utf8WordHashes.HashWord(Encoding.UTF8.GetBytes($"w{i}"))), $"collision at w{i}");
+        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(Utf8Words.HashWord(Encoding.UTF8.GetBytes($"w{i}"))), $"collision at w{i}");
         foreach (var word in new[] { "a", "b", "ab", "ba", "aa", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "é", "e" })
-            Assert.True(hashes.Add(Utf8WordHashes.HashWord(Encoding.UTF8.GetBytes(word))), $"collision at {word}");
+            Assert.True(hashes.Add(Utf8Words.HashWord(Encoding.UTF8.GetBytes(word))), $"collision at {word}");
     }
 
     [Fact]
@@ -81,26 +77,6 @@ public sealed class Utf8WordHashesTests
             var bytes = Enumerable.Range(0, random.Next(0, 12)).SelectMany(_ => pieces[random.Next(pieces.Length)]).ToArray();
             Assert.Equal(TextValidation.IsInvalid(Encoding.UTF8.GetString(bytes)), TextValidation.IsInvalid(bytes));
         }
-    }
-
-    private static List<ulong> Scan(ReadOnlySpan<byte> text, Span<ulong> batch)
-    {
-        var result = new List<ulong>();
-        var scanner = new Utf8WordHashes(text);
-        int filled;
-        while ((filled = scanner.Fill(batch)) > 0) result.AddRange(batch[..filled].ToArray());
-        return result;
-    }
-
-    private static string RandomText(Random random, int pieces)
-    {
-        var builder = new StringBuilder();
-        for (var i = 0; i < pieces; i++)
-        {
-            builder.Append(random.Next(10) == 0 ? new string('m', random.Next(10, 40)) : Pieces[random.Next(Pieces.Length)]);
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>Maximal runs of letter and digit characters, decoded rune by rune: the words by definition.</summary>

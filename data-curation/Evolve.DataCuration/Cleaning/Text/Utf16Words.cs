@@ -6,14 +6,12 @@ using System.Runtime.Intrinsics;
 namespace Evolve.DataCuration.Cleaning.Text;
 
 /// <summary>
-/// Walks the words of a text (maximal letter/digit runs, ASCII case-folded) and hashes each one: the
-/// inner loop of MinHash, which sees every character of every document in the run. Word boundaries come
-/// from vector compares over 64-character blocks turned into one bit mask (a character-by-character scan
-/// paid a mispredicted branch per word and a multiply per character); non-ASCII characters are then
-/// classified one by one. A word of up to 16 characters (nearly all) is hashed from one vector load by two
-/// wide multiplies, without a branch on its length.
+/// Words of UTF-16 text for <see cref="WordWalk{TUnit,TEncoding}"/>: maximal letter/digit runs, ASCII case-folded.
+/// A block's mask comes from vector compares over its 64 characters; non-ASCII characters are then classified one by
+/// one. A word of up to 16 characters (nearly all) is hashed from one vector load by two wide multiplies, without a
+/// branch on its length.
 /// </summary>
-internal ref struct WordHashes
+internal readonly struct Utf16Words : IWordEncoding<char>
 {
     private const int BlockSize = 64;
     private const int PieceLength = 16;
@@ -31,87 +29,12 @@ internal ref struct WordHashes
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
 
-    private const int MaxWordsPerBlock = BlockSize / 2;
-
-    private readonly ReadOnlySpan<char> text;
-    private int blockStart;
-    private ulong carry; // 1 when the character before the block belongs to a word
-    private int wordStart; // of a word that runs on from an earlier block, or -1
-
-    public WordHashes(ReadOnlySpan<char> text)
-    {
-        this.text = text;
-        blockStart = 0;
-        carry = 0;
-        wordStart = -1;
-    }
-
-    /// <summary>
-    /// Writes the hashes of the next words into <paramref name="destination"/> (at least 33 long) and returns how
-    /// many; 0 when the text is done. A block's word starts and ends are two bit masks walked independently, so
-    /// finding a word costs a few single-cycle bit operations instead of a chain of dependent searches.
-    /// </summary>
-    public int Fill(scoped Span<ulong> destination)
-    {
-        if (destination.Length <= MaxWordsPerBlock) throw new ArgumentException($"Give room for more than {MaxWordsPerBlock} words.", nameof(destination));
-        var length = text.Length;
-        var count = 0;
-        // Unchecked stores: a block adds at most MaxWordsPerBlock words, and the loop stops while that many still fit.
-        ref var output = ref MemoryMarshal.GetReference(destination);
-        var (block, previous, pending) = (blockStart, carry, wordStart);
-        while (block < length && count + MaxWordsPerBlock < destination.Length)
-        {
-            var bits = MaskAt(text, block);
-            var shifted = (bits << 1) | previous;
-            var starts = bits & ~shifted;
-            var ends = ~bits & shifted; // bit i: a word ended just before character i
-            previous = bits >> 63;
-            if (pending >= 0)
-            {
-                if (ends == 0)
-                {
-                    block += BlockSize; // the word covers this whole block
-                    continue;
-                }
-
-                Unsafe.Add(ref output, count++) = HashOutOfLine(text, pending, block + BitOperations.TrailingZeroCount(ends));
-                ends &= ends - 1;
-                pending = -1;
-            }
-
-            while (starts != 0)
-            {
-                var start = block + BitOperations.TrailingZeroCount(starts);
-                starts &= starts - 1;
-                if (ends == 0)
-                {
-                    pending = start; // runs on into the next block
-                    break;
-                }
-
-                Unsafe.Add(ref output, count++) = Hash(text, start, block + BitOperations.TrailingZeroCount(ends));
-                ends &= ends - 1;
-            }
-
-            block += BlockSize;
-        }
-
-        if (block >= length && pending >= 0)
-        {
-            destination[count++] = HashOutOfLine(text, pending, length);
-            pending = -1;
-        }
-
-        (blockStart, carry, wordStart) = (block, previous, pending);
-        return count;
-    }
-
     /// <summary>The hash of one word (its characters all letters or digits); the definition the scanner follows.</summary>
     public static ulong HashWord(ReadOnlySpan<char> word) => Hash(word, 0, word.Length);
 
-    /// <summary>Word-character bits of text[start..start+64]; zero beyond the text.</summary>
+    /// <summary>Word-character bits of text[start..start+64]; zero beyond the text. UTF-16 needs no spill.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MaskAt(ReadOnlySpan<char> text, int start)
+    public static ulong MaskAt(ReadOnlySpan<char> text, int start, ref ulong spill)
     {
         if (!Vector256.IsHardwareAccelerated || start + BlockSize > text.Length) return ScalarMask(text, start);
         ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
@@ -148,12 +71,8 @@ internal ref struct WordHashes
         return bits;
     }
 
-    /// <summary>For the rare words that straddle blocks or end the text: keeps Fill's inlining budget for the hot call.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong HashOutOfLine(ReadOnlySpan<char> text, int start, int end) => Hash(text, start, end);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hash(ReadOnlySpan<char> text, int start, int end)
+    public static ulong Hash(ReadOnlySpan<char> text, int start, int end)
     {
         var length = end - start;
         if (Vector256.IsHardwareAccelerated && length <= PieceLength && start + PieceLength <= text.Length)

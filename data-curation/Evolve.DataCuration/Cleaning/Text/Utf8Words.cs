@@ -7,18 +7,17 @@ using System.Text;
 namespace Evolve.DataCuration.Cleaning.Text;
 
 /// <summary>
-/// <see cref="WordHashes"/> for UTF-8 bytes, as the signature pass reads them from the Parquet page: words are maximal
-/// runs of letters and digits (ASCII case-folded), each hashed. Not decoding to UTF-16 first saved that pass a fifth
+/// Words of UTF-8 text for <see cref="WordWalk{TUnit,TEncoding}"/>, as the signature pass reads them from the Parquet
+/// page: maximal runs of letters and digits, ASCII case-folded. Not decoding to UTF-16 first saved that pass a fifth
 /// of its work: 64 bytes are classified by two vector compares instead of 64 characters by four, and a word of up to
 /// 16 bytes is hashed from one 16-byte load by a single wide multiply. Non-ASCII characters are decoded one by one
 /// and classified by <see cref="Rune.IsLetterOrDigit(Rune)"/>; one that runs into the next block marks its last bytes
-/// there. Meant for valid UTF-8 (invalid bytes are never part of a word).
+/// there (the spill). Meant for valid UTF-8 (invalid bytes are never part of a word).
 /// </summary>
-internal ref struct Utf8WordHashes
+internal readonly struct Utf8Words : IWordEncoding<byte>
 {
     private const int BlockSize = 64;
     private const int PieceLength = 16;
-    private const int MaxWordsPerBlock = BlockSize / 2;
 
     // Every byte lies in 0x01..0x2F, which no byte of a folded word has (ASCII letters and digits, non-ASCII bytes,
     // zero padding), so a chunk never cancels its secret to zero and drops out of the multiply.
@@ -33,80 +32,6 @@ internal ref struct Utf8WordHashes
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
-
-    private readonly ReadOnlySpan<byte> text;
-    private int blockStart;
-    private ulong carry; // 1 when the byte before the block belongs to a word
-    private int wordStart; // of a word that runs on from an earlier block, or -1
-    private ulong spill; // word bits at the next block's start: the last bytes of a letter that began in this one
-
-    public Utf8WordHashes(ReadOnlySpan<byte> utf8)
-    {
-        text = utf8;
-        blockStart = 0;
-        carry = 0;
-        wordStart = -1;
-        spill = 0;
-    }
-
-    /// <summary>
-    /// Writes the hashes of the next words into <paramref name="destination"/> (more than 32 long) and returns how
-    /// many; 0 when the text is done.
-    /// </summary>
-    public int Fill(scoped Span<ulong> destination)
-    {
-        if (destination.Length <= MaxWordsPerBlock) throw new ArgumentException($"Give room for more than {MaxWordsPerBlock} words.", nameof(destination));
-        var length = text.Length;
-        var count = 0;
-        // Unchecked stores: a block adds at most MaxWordsPerBlock words, and the loop stops while that many still fit.
-        ref var output = ref MemoryMarshal.GetReference(destination);
-        var (block, previous, pending) = (blockStart, carry, wordStart);
-        while (block < length && count + MaxWordsPerBlock < destination.Length)
-        {
-            var bits = MaskAt(text, block, ref spill);
-            var shifted = (bits << 1) | previous;
-            var starts = bits & ~shifted;
-            var ends = ~bits & shifted; // bit i: a word ended just before byte i
-            previous = bits >> 63;
-            if (pending >= 0)
-            {
-                if (ends == 0)
-                {
-                    block += BlockSize; // the word covers this whole block
-                    continue;
-                }
-
-                Unsafe.Add(ref output, count++) = HashOutOfLine(text, pending, block + BitOperations.TrailingZeroCount(ends));
-                ends &= ends - 1;
-                pending = -1;
-            }
-
-            while (starts != 0)
-            {
-                var start = block + BitOperations.TrailingZeroCount(starts);
-                starts &= starts - 1;
-                if (ends == 0)
-                {
-                    pending = start; // runs on into the next block
-                    break;
-                }
-
-                Unsafe.Add(ref output, count++) = Hash(text, start, block + BitOperations.TrailingZeroCount(ends));
-                ends &= ends - 1;
-            }
-
-            block += BlockSize;
-        }
-
-        if (block >= length && pending >= 0)
-        {
-            destination[count++] = HashOutOfLine(text, pending, length);
-            pending = -1;
-        }
-
-        (blockStart, carry, wordStart) = (block, previous, pending);
-        return count;
-    }
 
     /// <summary>The hash of one word (UTF-8 of letters and digits); the definition the scanner follows.</summary>
     public static ulong HashWord(ReadOnlySpan<byte> word)
@@ -128,7 +53,7 @@ internal ref struct Utf8WordHashes
 
     /// <summary>Word-byte bits of text[start..start+64]; zero beyond the text.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MaskAt(ReadOnlySpan<byte> text, int start, ref ulong spill)
+    public static ulong MaskAt(ReadOnlySpan<byte> text, int start, ref ulong spill)
     {
         ulong word = 0, nonAscii = 0;
         if (Vector256.IsHardwareAccelerated && start + BlockSize <= text.Length)
@@ -183,12 +108,8 @@ internal ref struct Utf8WordHashes
         return word;
     }
 
-    /// <summary>For the rare words that straddle blocks or end the text: keeps Fill's inlining budget for the hot call.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong HashOutOfLine(ReadOnlySpan<byte> text, int start, int end) => Hash(text, start, end);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hash(ReadOnlySpan<byte> text, int start, int end)
+    public static ulong Hash(ReadOnlySpan<byte> text, int start, int end)
     {
         var length = end - start;
         if (Vector128.IsHardwareAccelerated && length <= PieceLength && start + PieceLength <= text.Length)
