@@ -8,8 +8,8 @@ namespace Evolve.DataCuration.Cleaning.Text;
 
 /// <summary>
 /// Words of UTF-8 text for <see cref="WordWalk{TUnit,TEncoding}"/>, as the signature pass reads them from the Parquet
-/// page: maximal runs of letters and digits, ASCII case-folded. Not decoding to UTF-16 first saved that pass a fifth
-/// of its work: 64 bytes are classified by two vector compares instead of 64 characters by four, and a word of up to
+/// page: maximal runs of letters and digits, ASCII case-folded. Not decoding to UTF-16 first saved a fifth of that
+/// pass's hashing: 64 bytes are classified by two vector compares instead of 64 characters by four, and a word of up to
 /// 16 bytes is hashed from one 16-byte load by a single wide multiply. Non-ASCII characters are decoded one by one
 /// and classified by <see cref="Rune.IsLetterOrDigit(Rune)"/>; one that runs into the next block marks its last bytes
 /// there (the spill). Meant for valid UTF-8 (invalid bytes are never part of a word).
