@@ -32,6 +32,44 @@ public sealed class DuplicatePlanTests
         Assert.Equal(whole.NearDuplicates, overlapped.NearDuplicates);
         Assert.Equal(whole.DuplicateRows.Keys.Order(), overlapped.DuplicateRows.Keys.Order());
         foreach (var (shard, rows) in whole.DuplicateRows) Assert.Equal(rows, overlapped.DuplicateRows[shard]);
+        Assert.Equal(whole.ShardHashes.OrderBy(h => h.Key), overlapped.ShardHashes.OrderBy(h => h.Key));
+        Assert.Equal(5, whole.ShardHashes.Values.Distinct().Count());
+        foreach (var shard in manifest.Shards) Assert.Equal(whole.HashFor(shard.Shard), shard.PlanHash);
+    }
+
+    [Fact]
+    public async Task A_corpus_that_grows_at_the_end_keeps_the_shards_already_curated()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Sub("in");
+        await new SyntheticCorpusGenerator().GenerateAsync(input, new SyntheticCorpusOptions(Shards: 4, DocumentsPerShard: 120, Seed: 3, RowGroupSize: 64), default);
+        var late = Path.Combine(input, "shard-00003.parquet");
+        var parked = Path.Combine(temp.Path, "shard-00003.parquet");
+        File.Move(late, parked);
+        var output = temp.Sub("out");
+        var first = await Curation.Runner().RunAsync(new CurationRunRequest(input, output, Curation.Baseline(), Parallelism: 2), null, default);
+        Assert.Equal(3, first.ShardsOk);
+
+        File.Move(parked, late);
+        var second = await Curation.Runner().RunAsync(new CurationRunRequest(input, output, Curation.Baseline(), Parallelism: 2), null, default);
+
+        Assert.Equal(4, second.ShardsOk);
+        Assert.NotEqual(first.PlanHash, second.PlanHash); // the run's plan covers the new shard
+        foreach (var before in first.Shards)
+        {
+            var after = second.Shards.Single(s => s.Shard == before.Shard);
+            Assert.Equal(before.PlanHash, after.PlanHash); // nothing before it in plan order changed
+            Assert.Equal(before.CompletedAt, after.CompletedAt); // so it was kept, not curated again
+        }
+
+        // A shard that sorts first changes what every later shard's duplicates depend on: those are redone.
+        var earliest = Path.Combine(input, "shard-0000.parquet");
+        File.Copy(late, earliest);
+        var third = await Curation.Runner().RunAsync(new CurationRunRequest(input, output, Curation.Baseline(), Parallelism: 2), null, default);
+        Assert.All(second.Shards, before => Assert.NotEqual(before.PlanHash, third.Shards.Single(s => s.Shard == before.Shard).PlanHash));
+        var original = third.Shards.Single(s => s.Shard == "shard-00003.parquet");
+        Assert.True(original.DocumentsOut < second.Shards.Single(s => s.Shard == "shard-00003.parquet").DocumentsOut / 4,
+            "the copy placed first makes the original's documents duplicates");
     }
 
     [Fact]

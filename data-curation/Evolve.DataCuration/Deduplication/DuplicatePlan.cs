@@ -12,23 +12,39 @@ namespace Evolve.DataCuration.Deduplication;
 public sealed class DuplicatePlan
 {
     [JsonConstructor]
-    public DuplicatePlan(string hash, Dictionary<string, int[]> duplicateRows, int exactDuplicates, int nearDuplicates)
+    public DuplicatePlan(string hash, Dictionary<string, int[]> duplicateRows, int exactDuplicates, int nearDuplicates,
+        Dictionary<string, string>? shardHashes = null)
     {
         Hash = hash;
         DuplicateRows = duplicateRows;
         ExactDuplicates = exactDuplicates;
         NearDuplicates = nearDuplicates;
+        ShardHashes = shardHashes ?? [];
     }
 
-    /// <summary>Identifies the plan; a shard's output records it, and a different plan means the shard is redone.</summary>
+    /// <summary>Identifies the whole plan (the manifest and the durable workflow's activities name it).</summary>
     public string Hash { get; }
 
     /// <summary>Shard file name → ascending row indices (over the whole shard) to drop.</summary>
     public Dictionary<string, int[]> DuplicateRows { get; }
 
+    /// <summary>
+    /// Shard file name → the hash of what decides that shard's duplicates: the parameters and the signatures of the
+    /// shard and of every shard before it in plan order. A shard's output records it, and a different hash means the
+    /// shard is redone, so adding shards that sort after it (a corpus that grows) leaves it as it is.
+    /// </summary>
+    public Dictionary<string, string> ShardHashes { get; }
+
     public int ExactDuplicates { get; }
 
     public int NearDuplicates { get; }
+
+    /// <summary>The hash a shard's output must record (the plan's own hash for a shard it has no signatures of).</summary>
+    public string HashFor(string shard) => ShardHashes.TryGetValue(shard, out var hash) ? hash : Hash;
+
+    /// <summary>The part of a plan one shard needs, handed over before the rest of the plan exists.</summary>
+    public static DuplicatePlan ForShard(string shard, int[] rows, string shardHash) =>
+        new(shardHash, new Dictionary<string, int[]> { [shard] = rows }, 0, 0, new Dictionary<string, string> { [shard] = shardHash });
 
     public ReadOnlySpan<int> RowsFor(string shard) => DuplicateRows.TryGetValue(shard, out var rows) ? rows : [];
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Evolve.DataCuration.Cleaning;
+using Evolve.DataCuration.Processing;
 
 namespace Evolve.DataCuration.Deduplication;
 
@@ -70,12 +71,16 @@ public sealed class DuplicateMarker
     private readonly List<ShardSignatures> added = [];
     private readonly List<int> firstDocument = [0]; // a document's number is its shard's first number plus its row
     private readonly Dictionary<string, int[]> duplicates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> shardHashes = new(StringComparer.Ordinal);
+    private readonly IncrementalHash prefix = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private int exactCount, nearCount;
 
     /// <param name="expectedDocuments">Sizes the tables up front (an estimate; they grow past it).</param>
     public DuplicateMarker(DeduplicationOptions options, long expectedDocuments = 0)
     {
         this.options = options;
+        prefix.AppendData(Encoding.UTF8.GetBytes(options.Canonical));
+        CurrentHash = HashOf(prefix);
         exactSeen = new HashSet<ulong>((int)Math.Min(expectedDocuments, Array.MaxLength));
         index = options.Near ? new LshIndex(expectedDocuments, options.Bands) : null;
     }
@@ -89,6 +94,9 @@ public sealed class DuplicateMarker
                 $"The signatures of '{shard.Shard}' were computed with '{shard.Parameters}', not '{options.Canonical}'; delete the file to recompute.");
         }
 
+        // The same bytes PlanHash hashes, so after the last shard the prefix hash is the plan's hash.
+        prefix.AppendData(Encoding.UTF8.GetBytes($"\n{CurationLayout.SignatureFileName(shard.Shard)}={shard.InputFingerprint}"));
+        CurrentHash = shardHashes[shard.Shard] = HashOf(prefix);
         var first = firstDocument[^1];
         added.Add(shard);
         firstDocument.Add(checked(first + shard.RowCount));
@@ -122,7 +130,13 @@ public sealed class DuplicateMarker
         return marked;
     }
 
-    public DuplicatePlan ToPlan(string hash) => new(hash, new Dictionary<string, int[]>(duplicates, StringComparer.Ordinal), exactCount, nearCount);
+    /// <summary>The hash of the parameters and the shards added so far (<see cref="DuplicatePlan.ShardHashes"/>).</summary>
+    public string CurrentHash { get; private set; }
+
+    public DuplicatePlan ToPlan(string hash) => new(hash, new Dictionary<string, int[]>(duplicates, StringComparer.Ordinal), exactCount, nearCount,
+        new Dictionary<string, string>(shardHashes, StringComparer.Ordinal));
+
+    private static string HashOf(IncrementalHash hash) => Convert.ToHexStringLower(hash.GetCurrentHash())[..16];
 
     /// <summary>Whether an earlier document heading one of the buckets is similar enough (bands in order, as they share heads).</summary>
     private bool IsNearDuplicate(ReadOnlySpan<uint> signature, ReadOnlySpan<int> heads)

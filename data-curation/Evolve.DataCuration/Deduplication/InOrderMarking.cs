@@ -6,7 +6,11 @@ namespace Evolve.DataCuration.Deduplication;
 /// and keeps pace with it. (A separate planning task found no free thread-pool thread while both cores were hashing, and
 /// then marked every shard alone after the pass: 60–90 ms of the bench's run with one core idle.)
 /// </summary>
-internal sealed class InOrderMarking(DuplicateMarker marker, IReadOnlyList<int> order)
+/// <param name="marked">
+/// Called for each shard, in plan order, as soon as its duplicates are decided: its rows to drop (none when it has no
+/// signatures) and the hash of what decided them; the caller may start curating it at once.
+/// </param>
+internal sealed class InOrderMarking(DuplicateMarker marker, IReadOnlyList<int> order, Action<int, int[], string>? marked = null)
 {
     private readonly object gate = new();
     private readonly Dictionary<int, ShardSignatures?> waiting = [];
@@ -57,9 +61,15 @@ internal sealed class InOrderMarking(DuplicateMarker marker, IReadOnlyList<int> 
                     nextShard = order[next++];
                 }
 
-                if (nextSignatures is null) continue;
-                marker.Add(nextSignatures); // outside the lock: the other threads deliver their shards meanwhile
+                if (nextSignatures is null)
+                {
+                    marked?.Invoke(nextShard, [], marker.CurrentHash);
+                    continue;
+                }
+
+                var rows = marker.Add(nextSignatures); // outside the lock: the other threads deliver their shards meanwhile
                 Marked.Add((nextShard, nextSignatures.InputFingerprint));
+                marked?.Invoke(nextShard, rows, marker.CurrentHash);
             }
         }
         catch

@@ -11,7 +11,9 @@ public static class CurationLayout
 {
     public static string SignatureFolder(string outputDirectory) => Path.Combine(outputDirectory, ShardRecordStore.WorkFolder, "signatures");
 
-    public static string SignaturePath(string outputDirectory, string shard) => Path.Combine(SignatureFolder(outputDirectory), shard + ".sig");
+    public static string SignaturePath(string outputDirectory, string shard) => Path.Combine(SignatureFolder(outputDirectory), SignatureFileName(shard));
+
+    public static string SignatureFileName(string shard) => shard + ".sig";
 
     public static string PlanPath(string outputDirectory) => Path.Combine(outputDirectory, ShardRecordStore.WorkFolder, "dedup-plan.json");
 

@@ -11,10 +11,10 @@ namespace Evolve.DataCuration.Processing;
 public sealed record CurationRunRequest(string InputDirectory, string OutputDirectory, ICleaningStrategy Strategy, int Parallelism = 2);
 
 /// <summary>
-/// The simple, non-durable driver: signature pass (if the strategy deduplicates), duplicate plan, then
-/// curation of every shard with bounded concurrency. Every step is restartable at shard granularity,
+/// The simple, non-durable driver: signature pass (if the strategy deduplicates) and duplicate plan, with each
+/// shard curated as soon as its part of the plan is decided, all with bounded concurrency. Every step is restartable at shard granularity,
 /// so running it again after a crash or cancellation finishes the job without redoing finished shards.
-/// A durable DataCurationWorkflow replaces this class by calling the same three steps as activities.
+/// A durable DataCurationWorkflow replaces this class by calling the same three steps as activities, one after the other.
 /// </summary>
 public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curator, TimeProvider time, ILogger<CurationRunner> logger)
 {
@@ -24,12 +24,16 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
         var shards = ListShards(request.InputDirectory);
         Directory.CreateDirectory(request.OutputDirectory);
         CurationLayout.RemoveLeftoverTempFiles(request.OutputDirectory);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = request.Parallelism, CancellationToken = cancellationToken };
+        // One budget of threads for hashing and curating: hashing asks first, and a shard is curated as soon as its
+        // duplicates are decided, so the end of the signature pass leaves no core idle.
+        using var slots = new SemaphoreSlim(request.Parallelism);
 
-        DuplicatePlan? plan = null;
+        Task<DuplicatePlan>? planning = null;
+        TaskCompletionSource<DuplicatePlan>[]? planned = null;
         if (request.Strategy.Deduplication is { } dedup)
         {
-            plan = await PlanDuplicatesAsync(shards, request.OutputDirectory, dedup, parallel, cancellationToken);
+            planned = shards.Select(_ => new TaskCompletionSource<DuplicatePlan>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+            planning = PlanDuplicatesAsync(shards, request.OutputDirectory, dedup, slots, planned, cancellationToken);
         }
 
         var records = new ShardRecord?[shards.Count];
@@ -37,9 +41,20 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
         int done = 0, failed = 0;
         long documents = 0, bytesIn = 0, bytesSaved = 0;
         var gate = new object();
-        await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count), parallel, async (i, ct) =>
+        var curation = Task.WhenAll(Enumerable.Range(0, shards.Count).Select(async i =>
         {
-            var outcome = await curator.CurateAsync(shards[i], request.OutputDirectory, request.Strategy, plan, ct);
+            var shardPlan = planned is null ? null : await planned[i].Task;
+            ShardOutcome outcome;
+            await slots.WaitAsync(cancellationToken);
+            try
+            {
+                outcome = await curator.CurateAsync(shards[i], request.OutputDirectory, request.Strategy, shardPlan, cancellationToken);
+            }
+            finally
+            {
+                slots.Release();
+            }
+
             records[i] = outcome.Record;
             CurationProgress report;
             lock (gate)
@@ -57,8 +72,10 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
             }
 
             logger.LogInformation("Curation progress: {Progress}", report);
-        });
+        }));
 
+        await Task.WhenAll(planning ?? Task.CompletedTask, curation); // both finish before a failure surfaces: no shard is left writing
+        var plan = planning?.Result;
         var manifest = new CurationManifest
         {
             StrategyName = request.Strategy.Name,
@@ -74,37 +91,55 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
 
     /// <summary>
     /// Deduplication passes one and two, overlapped: the plan takes each shard, in plan order, as soon as its signatures
-    /// are ready, while later shards are still being hashed (a shard's duplicates depend only on earlier documents), so
-    /// planning adds next to nothing to the run. Shards whose signatures cannot be computed are left out (their curation
-    /// fails anyway). The plan is the one <see cref="DuplicatePlanner"/> makes from the same signature files.
+    /// are ready, while later shards are still being hashed (a shard's duplicates depend only on earlier documents), and
+    /// hands each shard its part of the plan at once (<paramref name="planned"/>). Shards whose signatures cannot be
+    /// computed are left out (their curation fails anyway). The plan is the one <see cref="DuplicatePlanner"/> makes from
+    /// the same signature files. If planning fails, so does every shard still waiting for its part.
     /// </summary>
     private async Task<DuplicatePlan> PlanDuplicatesAsync(IReadOnlyList<string> shards, string outputDirectory, DeduplicationOptions dedup,
-        ParallelOptions parallel, CancellationToken cancellationToken)
+        SemaphoreSlim slots, TaskCompletionSource<DuplicatePlan>[] planned, CancellationToken cancellationToken)
     {
-        var builder = new SignatureBuilder(format);
-        var paths = shards.Select(shard => CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shard))).ToList();
-        var order = DuplicatePlanner.InPlanOrder(Enumerable.Range(0, shards.Count), i => paths[i]).ToList();
-        var marking = new InOrderMarking(new DuplicateMarker(dedup), order);
-        await Parallel.ForEachAsync(order, parallel, async (i, ct) =>
+        try
         {
-            ShardSignatures? signatures = null;
-            try
+            var builder = new SignatureBuilder(format);
+            var paths = shards.Select(shard => CurationLayout.SignaturePath(outputDirectory, Path.GetFileName(shard))).ToList();
+            var order = DuplicatePlanner.InPlanOrder(Enumerable.Range(0, shards.Count), i => paths[i]).ToList();
+            var marking = new InOrderMarking(new DuplicateMarker(dedup), order,
+                (i, rows, hash) => planned[i].TrySetResult(DuplicatePlan.ForShard(Path.GetFileName(shards[i]), rows, hash)));
+            await Task.WhenAll(order.Select(async i =>
             {
-                signatures = await builder.BuildSignaturesAsync(shards[i], paths[i], dedup, ct);
-            }
-            catch (InvalidShardException e)
-            {
-                logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
-            }
+                await slots.WaitAsync(cancellationToken);
+                try
+                {
+                    ShardSignatures? signatures = null;
+                    try
+                    {
+                        signatures = await builder.BuildSignaturesAsync(shards[i], paths[i], dedup, cancellationToken);
+                    }
+                    catch (InvalidShardException e)
+                    {
+                        logger.LogWarning("No signatures for {Shard}: {Error}", Path.GetFileName(shards[i]), e.Message);
+                    }
 
-            marking.Arrived(i, signatures);
-        });
+                    marking.Arrived(i, signatures);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }));
 
-        if (!marking.IsComplete) throw new InvalidOperationException("The signature pass ended before every shard was planned.");
-        var plan = marking.Marker.ToPlan(DuplicatePlanner.PlanHash(marking.Marked.Select(m => (paths[m.Shard], m.InputFingerprint)), dedup));
-        await plan.WriteAsync(CurationLayout.PlanPath(outputDirectory), cancellationToken);
-        logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
-        return plan;
+            if (!marking.IsComplete) throw new InvalidOperationException("The signature pass ended before every shard was planned.");
+            var plan = marking.Marker.ToPlan(DuplicatePlanner.PlanHash(marking.Marked.Select(m => (paths[m.Shard], m.InputFingerprint)), dedup));
+            await plan.WriteAsync(CurationLayout.PlanPath(outputDirectory), cancellationToken);
+            logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
+            return plan;
+        }
+        catch (Exception e)
+        {
+            foreach (var shard in planned) shard.TrySetException(e);
+            throw;
+        }
     }
 
     public IReadOnlyList<string> ListShards(string inputDirectory) => CurationLayout.ListShards(inputDirectory, format);

@@ -33,7 +33,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
         var output = Path.Combine(outputDirectory, shard);
         var store = new ShardRecordStore(outputDirectory);
         var fingerprint = File.Exists(inputPath) ? FileFingerprint.Of(inputPath) : null;
-        if (store.TryRead(shard) is { IsOk: true } done && done.StrategyHash == strategy.Hash && done.PlanHash == plan?.Hash &&
+        if (store.TryRead(shard) is { IsOk: true } done && done.StrategyHash == strategy.Hash && done.PlanHash == plan?.HashFor(shard) &&
             done.InputFingerprint == fingerprint && File.Exists(output) && new FileInfo(output).Length == done.OutputFileBytes)
         {
             return new ShardOutcome(done, Reused: true);
@@ -51,7 +51,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
             record = counts with
             {
                 StrategyHash = strategy.Hash,
-                PlanHash = plan?.Hash,
+                PlanHash = plan?.HashFor(shard),
                 InputFingerprint = fingerprint,
                 DurationSeconds = time.GetElapsedTime(started).TotalSeconds,
                 OutputFileBytes = new FileInfo(output).Length,
@@ -75,7 +75,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
                 Status = ShardRecord.Failed,
                 Error = error,
                 StrategyHash = strategy.Hash,
-                PlanHash = plan?.Hash,
+                PlanHash = plan?.HashFor(shard),
                 InputFingerprint = fingerprint,
                 DurationSeconds = time.GetElapsedTime(started).TotalSeconds,
                 CompletedAt = time.GetUtcNow(),

@@ -20,7 +20,10 @@ public sealed record ShardRecord
     /// <summary>Size and modification time of the input when it was curated; a replaced input is curated again.</summary>
     public string? InputFingerprint { get; init; }
 
-    /// <summary>The deduplication plan the shard was cleaned with (null without deduplication).</summary>
+    /// <summary>
+    /// What decided the shard's duplicates (<see cref="Deduplication.DuplicatePlan.HashFor"/>: the signatures of this shard and
+    /// the shards before it in plan order); null without deduplication.
+    /// </summary>
     public string? PlanHash { get; init; }
 
     public long DocumentsIn { get; init; }

@@ -1,3 +1,4 @@
+using Evolve.DataCuration.Deduplication;
 using Evolve.DataCuration.Processing;
 using Evolve.DataCuration.Strategies;
 using Evolve.DataCuration.Synthetic;
@@ -38,13 +39,16 @@ public sealed class DataCurationWorkflowTests
         Assert.Equal(StrategySource.Builtin().Hash, manifest.StrategyHash);
         Assert.Equal("baseline", manifest.StrategyName);
         Assert.Equal(result.PlanHash, manifest.PlanHash);
+        var plan = DuplicatePlan.TryRead(CurationLayout.PlanPath(output))!;
+        Assert.Equal(result.PlanHash, plan.Hash);
+        Assert.Equal(plan.Hash, plan.ShardHashes[manifest.Shards.Where(s => s.IsOk).Max(s => s.Shard)!]); // the last shard's prefix is the whole plan
         foreach (var shard in manifest.Shards.Where(s => s.IsOk))
         {
             await using var reader = await ParquetReader.CreateAsync(Path.Combine(output, shard.Shard));
             long rows = 0;
             for (var g = 0; g < reader.RowGroupCount; g++) rows += reader.OpenRowGroupReader(g).RowCount;
             Assert.Equal(shard.DocumentsOut, rows);
-            Assert.Equal(result.PlanHash, shard.PlanHash);
+            Assert.Equal(plan.HashFor(shard.Shard), shard.PlanHash);
         }
 
         var status = state.ReadCustomStatusAs<DataCurationStatus>()!;
