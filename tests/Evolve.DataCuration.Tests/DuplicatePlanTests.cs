@@ -90,17 +90,20 @@ public sealed class DuplicatePlanTests
         foreach (var shard in signatures) inOrder.Add(shard);
         var expected = inOrder.ToPlan("h");
 
-        var marking = new InOrderMarking(new DuplicateMarker(options), [0, 1, 2, 3]);
+        var marked = new List<(int Shard, int[] Rows, string Hash)>();
+        var marking = new InOrderMarking(new DuplicateMarker(options), [0, 1, 2, 3], (i, rows, hash) => marked.Add((i, rows, hash)));
         marking.Arrived(3, signatures[3]);
         marking.Arrived(1, signatures[1]);
-        Assert.Empty(marking.Marked); // shard 0 decides what counts as first, so nothing can be marked before it
+        Assert.Empty(marked); // shard 0 decides what counts as first, so nothing can be marked before it
         marking.Arrived(0, signatures[0]);
-        Assert.Equal([0, 1], marking.Marked.Select(m => m.Shard));
+        Assert.Equal([0, 1], marked.Select(m => m.Shard));
         Assert.False(marking.IsComplete);
         marking.Arrived(2, signatures[2]);
         Assert.True(marking.IsComplete);
-        Assert.Equal([0, 1, 2, 3], marking.Marked.Select(m => m.Shard));
-        Assert.Equal(signatures.Select(s => s.InputFingerprint), marking.Marked.Select(m => m.InputFingerprint));
+        Assert.Equal([0, 1, 2, 3], marked.Select(m => m.Shard));
+        // Each shard's hash covers its signatures and those before it: the in-order plan's, fingerprints included.
+        Assert.Equal(signatures.Select(s => expected.ShardHashes[s.Shard]), marked.Select(m => m.Hash));
+        foreach (var (shard, rows, _) in marked) Assert.Equal(expected.DuplicateRows[signatures[shard].Shard], rows);
 
         var plan = marking.Marker.ToPlan("h");
         Assert.True(expected.ExactDuplicates + expected.NearDuplicates > 5, "the corpus has duplicates to find");
@@ -111,11 +114,15 @@ public sealed class DuplicatePlanTests
         // From many threads at once, with a shard whose signatures failed: the same decisions, that shard left out.
         var withoutOne = new DuplicateMarker(options);
         foreach (var shard in signatures.Where((_, i) => i != 1)) withoutOne.Add(shard);
-        var concurrent = new InOrderMarking(new DuplicateMarker(options), [0, 1, 2, 3]);
+        var concurrentlyMarked = new List<(int Shard, int[] Rows, string Hash)>();
+        var concurrent = new InOrderMarking(new DuplicateMarker(options), [0, 1, 2, 3], (i, rows, hash) => concurrentlyMarked.Add((i, rows, hash)));
         await Task.WhenAll(new[] { 2, 0, 3, 1 }.Select(i => Task.Run(() => concurrent.Arrived(i, i == 1 ? null : signatures[i]))));
         Assert.True(concurrent.IsComplete);
-        Assert.Equal([0, 2, 3], concurrent.Marked.Select(m => m.Shard));
+        Assert.Equal([0, 1, 2, 3], concurrentlyMarked.Select(m => m.Shard));
+        Assert.Empty(concurrentlyMarked[1].Rows);
+        Assert.Equal(concurrentlyMarked[0].Hash, concurrentlyMarked[1].Hash); // left out of what decides later shards
         var expectedWithoutOne = withoutOne.ToPlan("h");
+        Assert.Equal(expectedWithoutOne.ShardHashes[signatures[3].Shard], concurrent.Marker.CurrentHash);
         foreach (var (shard, rows) in expectedWithoutOne.DuplicateRows) Assert.Equal(rows, concurrent.Marker.ToPlan("h").DuplicateRows[shard]);
         Assert.Throws<InvalidOperationException>(() => concurrent.Arrived(2, signatures[2]));
     }

@@ -92,4 +92,32 @@ internal static class WordSamples
         while ((filled = scanner.Fill(batch)) > 0) result.AddRange(batch[..filled].ToArray());
         return result;
     }
+
+    /// <summary>
+    /// Checks an encoding on words of every length at every alignment to the 64-unit blocks: each one is found whole,
+    /// alone and followed by another. <paramref name="hashWord"/> and <paramref name="scan"/> take the text as a string.
+    /// </summary>
+    public static void AssertWordsAreWholeAtAnyLengthAndAlignment(Func<string, ulong> hashWord, Func<string, List<ulong>> scan)
+    {
+        foreach (var length in new[] { 1, 15, 16, 17, 31, 63, 64, 65, 129, 500 })
+        {
+            foreach (var lead in new[] { 0, 1, 47, 63 })
+            {
+                var word = new string('k', length - 1) + "Q";
+                var text = new string(' ', lead) + word;
+                Xunit.Assert.Equal([hashWord(word)], scan(text));
+                Xunit.Assert.Equal([hashWord(word), hashWord("end")], scan(text + " end"));
+            }
+        }
+    }
+
+    /// <summary>ASCII case folds, and distinct words (200,000 generated, plus short and piece-length ones) hash apart.</summary>
+    public static void AssertCaseFoldsAndWordsHashApart(Func<string, ulong> hashWord, Func<string, List<ulong>> scan)
+    {
+        Xunit.Assert.Equal(scan("Hello WORLD 42"), scan("hello world 42"));
+        var hashes = new HashSet<ulong>();
+        for (var i = 0; i < 200_000; i++) Xunit.Assert.True(hashes.Add(hashWord($"w{i}")), $"collision at w{i}");
+        foreach (var word in new[] { "a", "b", "ab", "ba", "aa", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "é", "e" })
+            Xunit.Assert.True(hashes.Add(hashWord(word)), $"collision at {word}");
+    }
 }

@@ -26,29 +26,12 @@ public sealed class Utf16WordsTests
     }
 
     [Fact]
-    public void Long_words_and_words_touching_block_and_text_ends_are_whole()
-    {
-        foreach (var length in new[] { 1, 15, 16, 17, 31, 63, 64, 65, 129, 500 })
-        {
-            foreach (var lead in new[] { 0, 1, 47, 63 })
-            {
-                var word = new string('k', length - 1) + "Q";
-                var text = new string(' ', lead) + word;
-                Assert.Equal([Utf16Words.HashWord(word)], Scan(text));
-                Assert.Equal([Utf16Words.HashWord(word), Utf16Words.HashWord("end")], Scan(text + " end"));
-            }
-        }
-    }
+    public void Long_words_and_words_touching_block_and_text_ends_are_whole() =>
+        WordSamples.AssertWordsAreWholeAtAnyLengthAndAlignment(word => Utf16Words.HashWord(word), Scan);
 
     [Fact]
-    public void Ascii_case_is_folded_and_distinct_words_hash_apart()
-    {
-        Assert.Equal(Scan("Hello WORLD 42"), Scan("hello world 42"));
-        var hashes = new HashSet<ulong>();
-        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(Utf16Words.HashWord($"w{i}")), $"collision at w{i}");
-        foreach (var word in new[] { "a", "b", "ab", "ba", "aa", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "é", "e" })
-            Assert.True(hashes.Add(Utf16Words.HashWord(word)), $"collision at {word}");
-    }
+    public void Ascii_case_is_folded_and_distinct_words_hash_apart() =>
+        WordSamples.AssertCaseFoldsAndWordsHashApart(word => Utf16Words.HashWord(word), Scan);
 
     [Theory]
     [InlineData(0.2)]

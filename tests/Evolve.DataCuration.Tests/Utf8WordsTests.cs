@@ -41,30 +41,14 @@ public sealed class Utf8WordsTests
     }
 
     [Fact]
-    public void Long_words_and_words_touching_block_and_text_ends_are_whole()
-    {
-        foreach (var length in new[] { 1, 15, 16, 17, 31, 63, 64, 65, 129, 500 })
-        {
-            foreach (var lead in new[] { 0, 1, 47, 63 })
-            {
-                var word = new string('k', length - 1) + "Q";
-                var text = new string(' ', lead) + word;
-                Assert.Equal([Utf8Words.HashWord(Encoding.UTF8.GetBytes(word))], WordSamples.Scan<byte, Utf8Words>(Encoding.UTF8.GetBytes(text)));
-                Assert.Equal([Utf8Words.HashWord(Encoding.UTF8.GetBytes(word)), Utf8Words.HashWord("end"u8)],
-                    WordSamples.Scan<byte, Utf8Words>(Encoding.UTF8.GetBytes(text + " end")));
-            }
-        }
-    }
+    public void Long_words_and_words_touching_block_and_text_ends_are_whole() =>
+        WordSamples.AssertWordsAreWholeAtAnyLengthAndAlignment(HashWord, Scan);
 
     [Fact]
     public void Ascii_case_is_folded_and_distinct_words_hash_apart()
     {
-        Assert.Equal(WordSamples.Scan<byte, Utf8Words>("Hello WORLD 42"u8), WordSamples.Scan<byte, Utf8Words>("hello world 42"u8));
-        Assert.NotEqual(WordSamples.Scan<byte, Utf8Words>("Élan"u8), WordSamples.Scan<byte, Utf8Words>("élan"u8)); // only ASCII folds
-        var hashes = new HashSet<ulong>();
-        for (var i = 0; i < 200_000; i++) Assert.True(hashes.Add(Utf8Words.HashWord(Encoding.UTF8.GetBytes($"w{i}"))), $"collision at w{i}");
-        foreach (var word in new[] { "a", "b", "ab", "ba", "aa", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "é", "e" })
-            Assert.True(hashes.Add(Utf8Words.HashWord(Encoding.UTF8.GetBytes(word))), $"collision at {word}");
+        WordSamples.AssertCaseFoldsAndWordsHashApart(HashWord, Scan);
+        Assert.NotEqual(Scan("Élan"), Scan("élan")); // only ASCII folds
     }
 
     [Fact]
@@ -107,4 +91,8 @@ public sealed class Utf8WordsTests
 
         return words;
     }
+
+    private static ulong HashWord(string word) => Utf8Words.HashWord(Encoding.UTF8.GetBytes(word));
+
+    private static List<ulong> Scan(string text) => WordSamples.Scan<byte, Utf8Words>(Encoding.UTF8.GetBytes(text));
 }

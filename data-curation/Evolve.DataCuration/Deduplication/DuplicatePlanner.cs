@@ -52,10 +52,23 @@ public sealed class DuplicatePlanner
     /// <summary>What a plan is identified by: the parameters and, in plan order, each signature file with its input's fingerprint.</summary>
     public static string PlanHash(IEnumerable<(string SignatureFile, string InputFingerprint)> ordered, DeduplicationOptions options)
     {
-        var canonical = new StringBuilder(options.Canonical);
-        foreach (var (file, fingerprint) in ordered) canonical.Append('\n').Append(Path.GetFileName(file)).Append('=').Append(fingerprint);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))[..16];
+        using var hash = StartPlanHash(options);
+        foreach (var (file, fingerprint) in ordered) AddToPlanHash(hash, Path.GetFileName(file), fingerprint);
+        return PlanHashText(hash);
     }
+
+    /// <summary>The plan hash of no shards yet; <see cref="AddToPlanHash"/> adds them in plan order (<see cref="DuplicateMarker"/> reads it after each).</summary>
+    internal static IncrementalHash StartPlanHash(DeduplicationOptions options)
+    {
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(options.Canonical));
+        return hash;
+    }
+
+    internal static void AddToPlanHash(IncrementalHash hash, string signatureFileName, string inputFingerprint) =>
+        hash.AppendData(Encoding.UTF8.GetBytes($"\n{signatureFileName}={inputFingerprint}"));
+
+    internal static string PlanHashText(IncrementalHash hash) => Convert.ToHexStringLower(hash.GetCurrentHash())[..16];
 }
 
 /// <summary>
@@ -72,15 +85,15 @@ public sealed class DuplicateMarker
     private readonly List<int> firstDocument = [0]; // a document's number is its shard's first number plus its row
     private readonly Dictionary<string, int[]> duplicates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> shardHashes = new(StringComparer.Ordinal);
-    private readonly IncrementalHash prefix = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash prefix;
     private int exactCount, nearCount;
 
     /// <param name="expectedDocuments">Sizes the tables up front (an estimate; they grow past it).</param>
     public DuplicateMarker(DeduplicationOptions options, long expectedDocuments = 0)
     {
         this.options = options;
-        prefix.AppendData(Encoding.UTF8.GetBytes(options.Canonical));
-        CurrentHash = HashOf(prefix);
+        prefix = DuplicatePlanner.StartPlanHash(options);
+        CurrentHash = DuplicatePlanner.PlanHashText(prefix);
         exactSeen = new HashSet<ulong>((int)Math.Min(expectedDocuments, Array.MaxLength));
         index = options.Near ? new LshIndex(expectedDocuments, options.Bands) : null;
     }
@@ -94,9 +107,9 @@ public sealed class DuplicateMarker
                 $"The signatures of '{shard.Shard}' were computed with '{shard.Parameters}', not '{options.Canonical}'; delete the file to recompute.");
         }
 
-        // The same bytes PlanHash hashes, so after the last shard the prefix hash is the plan's hash.
-        prefix.AppendData(Encoding.UTF8.GetBytes($"\n{CurationLayout.SignatureFileName(shard.Shard)}={shard.InputFingerprint}"));
-        CurrentHash = shardHashes[shard.Shard] = HashOf(prefix);
+        // As PlanHash adds shards, so after the last shard the prefix hash is the plan's hash.
+        DuplicatePlanner.AddToPlanHash(prefix, CurationLayout.SignatureFileName(shard.Shard), shard.InputFingerprint);
+        CurrentHash = shardHashes[shard.Shard] = DuplicatePlanner.PlanHashText(prefix);
         var first = firstDocument[^1];
         added.Add(shard);
         firstDocument.Add(checked(first + shard.RowCount));
@@ -130,13 +143,14 @@ public sealed class DuplicateMarker
         return marked;
     }
 
-    /// <summary>The hash of the parameters and the shards added so far (<see cref="DuplicatePlan.ShardHashes"/>).</summary>
+    /// <summary>
+    /// The hash of the parameters and the shards added so far (<see cref="DuplicatePlan.ShardHashes"/>); after the last
+    /// shard, the plan's hash.
+    /// </summary>
     public string CurrentHash { get; private set; }
 
     public DuplicatePlan ToPlan(string hash) => new(hash, new Dictionary<string, int[]>(duplicates, StringComparer.Ordinal), exactCount, nearCount,
         new Dictionary<string, string>(shardHashes, StringComparer.Ordinal));
-
-    private static string HashOf(IncrementalHash hash) => Convert.ToHexStringLower(hash.GetCurrentHash())[..16];
 
     /// <summary>Whether an earlier document heading one of the buckets is similar enough (bands in order, as they share heads).</summary>
     private bool IsNearDuplicate(ReadOnlySpan<uint> signature, ReadOnlySpan<int> heads)

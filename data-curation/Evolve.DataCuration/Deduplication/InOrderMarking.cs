@@ -20,9 +20,6 @@ internal sealed class InOrderMarking(DuplicateMarker marker, IReadOnlyList<int> 
 
     public DuplicateMarker Marker => marker;
 
-    /// <summary>The shards marked so far, in plan order, with their inputs' fingerprints (shards without signatures are left out).</summary>
-    public List<(int Shard, string InputFingerprint)> Marked { get; } = [];
-
     /// <summary>Whether every shard of the order has been delivered and marked.</summary>
     public bool IsComplete
     {
@@ -68,7 +65,6 @@ internal sealed class InOrderMarking(DuplicateMarker marker, IReadOnlyList<int> 
                 }
 
                 var rows = marker.Add(nextSignatures); // outside the lock: the other threads deliver their shards meanwhile
-                Marked.Add((nextShard, nextSignatures.InputFingerprint));
                 marked?.Invoke(nextShard, rows, marker.CurrentHash);
             }
         }

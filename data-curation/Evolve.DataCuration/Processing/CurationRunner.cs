@@ -130,7 +130,7 @@ public sealed class CurationRunner(ShardFormatOptions format, ShardCurator curat
             }));
 
             if (!marking.IsComplete) throw new InvalidOperationException("The signature pass ended before every shard was planned.");
-            var plan = marking.Marker.ToPlan(DuplicatePlanner.PlanHash(marking.Marked.Select(m => (paths[m.Shard], m.InputFingerprint)), dedup));
+            var plan = marking.Marker.ToPlan(marking.Marker.CurrentHash); // the hash of every shard marked, in plan order
             await plan.WriteAsync(CurationLayout.PlanPath(outputDirectory), cancellationToken);
             logger.LogInformation("Duplicate plan {Hash}: {Exact} exact and {Near} near duplicates", plan.Hash, plan.ExactDuplicates, plan.NearDuplicates);
             return plan;
