@@ -167,6 +167,38 @@ public sealed class DispatchAndDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_activity_runs_while_the_commit_that_scheduled_it_is_in_flight_but_no_answer_is_acknowledged_before_it()
+    {
+        await using var worker = await _sidecar.ConnectWorkerAsync();
+        var id = await _sidecar.StartAsync("Eager", instanceId: "eager-dispatch");
+        var first = await worker.NextWorkflowAsync();
+
+        // Another connection holds SQLite's write lock, so the sidecar's next commit waits (busy retry) until it lets go.
+        await using var blocker = new SqliteConnection($"Data Source={_sidecar.Options.DatabasePath};Pooling=False");
+        blocker.Open();
+        using var writeLock = blocker.BeginTransaction(deferred: false);
+
+        var turnAnswered = worker.CompleteAsync(first, Actions.Activity(0, "Work", "\"in\""));
+        var activity = await worker.NextActivityAsync();
+        Assert.False(turnAnswered.IsCompleted, "the turn's answer was acknowledged before its commit");
+        var resultAnswered = worker.CompleteActivityAsync(activity, "\"out\"");
+        var second = await worker.NextWorkflowAsync();
+        Assert.Equal("\"out\"", second.WorkflowRequest.NewEvents.Single(e => e.EventTypeCase == EventTypeOneofCase.TaskCompleted).TaskCompleted.Result);
+        await Task.Delay(300); // longer than the deferred result's own flush deadline
+        Assert.False(turnAnswered.IsCompleted, "the turn's answer was acknowledged before its commit");
+        Assert.False(resultAnswered.IsCompleted, "the activity's result was acknowledged before the commit of its schedule");
+
+        writeLock.Rollback();
+        await turnAnswered.WaitAsync(SidecarFixture.Patience);
+        await resultAnswered.WaitAsync(SidecarFixture.Patience);
+        await worker.CompleteAsync(second, Actions.Complete(1, "\"done\""));
+        Assert.Equal("\"done\"", (await _sidecar.WaitForCompletionAsync(id)).Output);
+        var kinds = (await _sidecar.HistoryAsync(id)).Select(e => e.EventTypeCase).ToList();
+        Assert.True(kinds.IndexOf(EventTypeOneofCase.TaskScheduled) < kinds.IndexOf(EventTypeOneofCase.TaskCompleted),
+            $"history order: {string.Join(", ", kinds)}");
+    }
+
+    [Fact]
     public async Task The_stored_inbox_holds_exactly_the_events_no_answered_turn_has_seen_across_a_restart()
     {
         var worker = await _sidecar.ConnectWorkerAsync();

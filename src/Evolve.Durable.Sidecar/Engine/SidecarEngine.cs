@@ -9,9 +9,11 @@ namespace Evolve.Durable.Sidecar.Engine;
 /// The sidecar's state machine. Live state sits in memory under one lock (operations on it are short
 /// and never wait on I/O); every operation turns into a <see cref="ChangeSet"/> that is handed, still
 /// under the lock, to the <see cref="GroupCommitWriter"/>, so the store sees changes in the order memory
-/// did. Callers get a task that completes after the commit. Activities are dispatched only after the
-/// commit that scheduled them (side effects never run for state that could be lost); workflow turns may
-/// be dispatched earlier because they are pure and their answer commits strictly after.
+/// did. Callers get a task that completes after the commit. Work items go out as soon as memory holds
+/// them, before their commit: a turn is pure, and an activity runs at least once in any case (a crash
+/// after its schedule commits re-runs it too), so one whose schedule a crash loses is simply scheduled
+/// and run again on replay. What a worker answers is committed strictly after what it answered, and no
+/// answer is acknowledged before its commit, so the store only ever holds consistent prefixes.
 /// This file: state, commits, readiness. Other parts: Dispatch, Turns, Management.
 /// </summary>
 internal sealed partial class SidecarEngine : IAsyncDisposable
