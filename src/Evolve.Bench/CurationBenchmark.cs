@@ -23,6 +23,7 @@ public sealed class CurationBenchmark : IBenchmark
     public int Order => 50;
 
     private const int Repetitions = 3;
+    private const int MaxWarmupRounds = 30;
 
     public async Task<string> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -41,18 +42,20 @@ public sealed class CurationBenchmark : IBenchmark
         // The shipped baseline strategy file, compiled like any strategy (before the clock starts).
         using var baseline = new StrategyCompiler().Compile(StrategySource.Builtin(), cancellationToken);
 
-        // Warm-up on a small corpus of its own, both pipelines alike, until the hot paths run tier-1 code.
+        // Warm-up (see WarmUp) on a small corpus of its own, both pipelines alike, until the hot paths run tier-1 code.
         var warmup = Path.Combine(context.WorkDirectory, "warmup");
         await new SyntheticCorpusGenerator().GenerateAsync(Path.Combine(warmup, "input"), new SyntheticCorpusOptions(8, 1000, Seed: 7, RowGroupSize: 250), cancellationToken);
-        for (var round = 0; round < 5; round++)
+        var warmupRounds = await WarmUp.UntilJitIsQuietAsync(async round =>
         {
             foreach (var strategy in new ICleaningStrategy[] { new CleaningPipeline("raw"), baseline })
             {
-                await runner.RunAsync(new CurationRunRequest(Path.Combine(warmup, "input"), Path.Combine(warmup, $"{strategy.Name}-{round}"), strategy, parallelism), null, cancellationToken);
+                var output = Path.Combine(warmup, $"{strategy.Name}-{round}");
+                await runner.RunAsync(new CurationRunRequest(Path.Combine(warmup, "input"), output, strategy, parallelism), null, cancellationToken);
+                Directory.Delete(output, recursive: true);
             }
-
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the tier-1 compiler catch up
-        }
+        }, MaxWarmupRounds, cancellationToken);
+        context.Log.WriteLine(FormattableString.Invariant(
+            $"warm-up: {warmupRounds} rounds, until two in a row JIT-compiled for less than {WarmUp.QuietJit.TotalMilliseconds:F0} ms"));
 
         // Peak RSS of the measured passes alone: `make bench` runs every benchmark in this one process, and the peak
         // the kernel keeps would otherwise include the benchmarks before this one and the corpus generation.
@@ -108,13 +111,13 @@ public sealed class CurationBenchmark : IBenchmark
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
         var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
-        var (jitted, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+        var jit = JitWork.Start();
         var manifest = await runner.RunAsync(request, null, cancellationToken);
         // CPU time too: on a shared, loaded machine wall-clock rates say more about the neighbours.
         Console.Error.WriteLine($"{request.Strategy.Name}: {watch.Elapsed.TotalSeconds:F2} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} s CPU, " +
             $"{(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB allocated, {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s GC pauses " +
             $"({GC.CollectionCount(0) - collections[0]} collections, {GC.CollectionCount(1) - collections[1]} of them of generation 1 or 2), " +
-            $"{System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} methods JIT-compiled in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s");
+            $"{jit.Methods} methods JIT-compiled in {jit.Elapsed.TotalSeconds:F2} s");
         if (manifest.ShardsFailed > 0) throw new InvalidOperationException($"{manifest.ShardsFailed} shards failed: {manifest.Shards.First(s => !s.IsOk).Error}");
         return (manifest, watch.Elapsed.TotalSeconds);
     }

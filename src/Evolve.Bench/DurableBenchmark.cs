@@ -25,6 +25,7 @@ public sealed class DurableBenchmark : IBenchmark
     private const int ParallelInstances = 64;
     private const int StepsPerInstance = 50;
     private const int Repetitions = 5;
+    private const int MaxWarmupRounds = 60;
 
     public string Name => "durable";
     public int Order => 10;
@@ -37,51 +38,59 @@ public sealed class DurableBenchmark : IBenchmark
         await host.StartAsync(cancellationToken);
         var client = host.Services.GetRequiredService<DurableWorkflowClient>();
 
-        // Warm-up until the hot paths run tier-1 code (the JIT otherwise dominates a run this short),
-        // connections are open and statements prepared: a service that runs for days is measured warm.
-        for (var round = 0; round < 3; round++)
-        {
-            await RunInstancesAsync(client, $"warmup-seq{round}", 1, 500, cancellationToken);
-            await RunInstancesAsync(client, $"warmup-par{round}", 32, 50, cancellationToken);
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the tier-1 compiler catch up
-        }
+        // Warm-up (see WarmUp) until the hot paths run tier-1 code, connections are open and statements prepared:
+        // warm-up rounds are measured rounds whose figures are dropped.
+        var warmupRounds = await WarmUp.UntilJitIsQuietAsync(
+            round => RunRoundAsync(client, context.WorkDirectory, $"warmup{round}", cancellationToken), MaxWarmupRounds, cancellationToken);
+        context.Log.WriteLine(FormattableString.Invariant(
+            $"warm-up: {warmupRounds} rounds, until two in a row JIT-compiled for less than {WarmUp.QuietJit.TotalMilliseconds:F0} ms"));
 
         // Each workload takes well under a second, so one hiccup of this shared machine (a slow fsync, a preempted
         // thread) moved a single measurement by a third. The three are repeated, interleaved so every round sees the
         // same conditions, and the medians are reported.
-        var raws = new List<double>();
-        var sequentials = new List<double>();
-        var parallels = new List<double>();
-        var gaps = new List<double>();
+        var rounds = new List<DurableRound>();
         for (var repetition = 0; repetition < Repetitions; repetition++)
         {
-            var raw = RawSqliteCommitsPerSecond(Path.Combine(context.WorkDirectory, $"raw-{repetition}.db"));
-            raws.Add(raw);
-
-            BenchStepActivity.Timestamps.Clear();
-            var cpu = ProcessCpu.Start();
-            var sequential = Stopwatch.StartNew();
-            await RunInstancesAsync(client, $"seq{repetition}", 1, SequentialSteps, cancellationToken);
-            sequential.Stop();
-            var seqCpu = cpu.PerStep(SequentialSteps);
-            sequentials.Add(SequentialSteps / sequential.Elapsed.TotalSeconds);
-            gaps.AddRange(StepGapsMilliseconds(BenchStepActivity.Timestamps.ToArray()));
-
-            cpu = ProcessCpu.Start();
-            var parallel = Stopwatch.StartNew();
-            await RunInstancesAsync(client, $"par{repetition}", ParallelInstances, StepsPerInstance, cancellationToken);
-            parallel.Stop();
-            var parCpu = cpu.PerStep(ParallelInstances * StepsPerInstance);
-            parallels.Add(ParallelInstances * StepsPerInstance / parallel.Elapsed.TotalSeconds);
+            var round = await RunRoundAsync(client, context.WorkDirectory, $"round{repetition}", cancellationToken);
+            rounds.Add(round);
             context.Log.WriteLine(FormattableString.Invariant(
-                $"round {repetition + 1}: raw sqlite {raw:F0} commits/s; sequential {SequentialSteps} steps in {sequential.Elapsed.TotalSeconds:F2}s ({seqCpu}); parallel {ParallelInstances}x{StepsPerInstance} steps in {parallel.Elapsed.TotalSeconds:F2}s ({parCpu})"));
+                $"round {repetition + 1}: raw sqlite {round.RawCommitsPerSecond:F0} commits/s; sequential {SequentialSteps} steps in {SequentialSteps / round.SequentialStepsPerSecond:F2}s ({round.SequentialCpu}); parallel {ParallelInstances}x{StepsPerInstance} steps in {ParallelInstances * StepsPerInstance / round.ParallelStepsPerSecond:F2}s ({round.ParallelCpu}); JIT {round.Jit.TotalMilliseconds:F0} ms"));
         }
 
         await host.StopAsync(CancellationToken.None);
-        var (rawRate, seqRate, parRate) = (BenchStatistics.Median(raws), BenchStatistics.Median(sequentials), BenchStatistics.Median(parallels));
+        var rawRate = BenchStatistics.Median(rounds.Select(r => r.RawCommitsPerSecond));
+        var seqRate = BenchStatistics.Median(rounds.Select(r => r.SequentialStepsPerSecond));
+        var parRate = BenchStatistics.Median(rounds.Select(r => r.ParallelStepsPerSecond));
+        var p50 = BenchStatistics.Median(rounds.SelectMany(r => r.StepGapsMilliseconds));
         return FormattableString.Invariant(
-            $"bench durable: seq_steps_per_s={seqRate:F0} par_steps_per_s={parRate:F0} raw_commits_per_s={rawRate:F0} seq_ratio={seqRate / rawRate:F2} par_ratio={parRate / rawRate:F2} p50_step_ms={BenchStatistics.Median(gaps):F2}");
+            $"bench durable: seq_steps_per_s={seqRate:F0} par_steps_per_s={parRate:F0} raw_commits_per_s={rawRate:F0} seq_ratio={seqRate / rawRate:F2} par_ratio={parRate / rawRate:F2} p50_step_ms={p50:F2}");
     }
+
+    /// <summary>The three workloads once: raw SQLite commits, one sequential instance, then the parallel instances.</summary>
+    private static async Task<DurableRound> RunRoundAsync(DurableWorkflowClient client, string workDirectory, string label, CancellationToken cancellationToken)
+    {
+        var jit = JitWork.Start();
+        var raw = RawSqliteCommitsPerSecond(Path.Combine(workDirectory, $"raw-{label}.db"));
+
+        BenchStepActivity.Timestamps.Clear();
+        var cpu = ProcessCpu.Start();
+        var sequential = Stopwatch.StartNew();
+        await RunInstancesAsync(client, $"seq-{label}", 1, SequentialSteps, cancellationToken);
+        sequential.Stop();
+        var seqCpu = cpu.PerStep(SequentialSteps);
+        var gaps = StepGapsMilliseconds(BenchStepActivity.Timestamps.ToArray()).ToList();
+
+        cpu = ProcessCpu.Start();
+        var parallel = Stopwatch.StartNew();
+        await RunInstancesAsync(client, $"par-{label}", ParallelInstances, StepsPerInstance, cancellationToken);
+        parallel.Stop();
+        var parCpu = cpu.PerStep(ParallelInstances * StepsPerInstance);
+        return new DurableRound(raw, SequentialSteps / sequential.Elapsed.TotalSeconds, ParallelInstances * StepsPerInstance / parallel.Elapsed.TotalSeconds,
+            gaps, seqCpu, parCpu, jit.Elapsed);
+    }
+
+    private sealed record DurableRound(double RawCommitsPerSecond, double SequentialStepsPerSecond, double ParallelStepsPerSecond,
+        IReadOnlyList<double> StepGapsMilliseconds, string SequentialCpu, string ParallelCpu, TimeSpan Jit);
 
     private static IHost BuildWorker(Uri sidecarAddress)
     {
