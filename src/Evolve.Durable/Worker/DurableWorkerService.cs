@@ -203,7 +203,9 @@ public sealed class DurableWorkerService : BackgroundService
         }
         var work = Task.Run(() => ProcessAsync(item, client, slots), CancellationToken.None);
         _inFlight.TryAdd(work, 0);
-        _ = work.ContinueWith(t => _inFlight.TryRemove(t, out _), TaskScheduler.Default);
+        // Synchronously, on the thread that finished the item: a thread-pool hop per work item only to forget it cost CPU.
+        _ = work.ContinueWith(static (done, inFlight) => ((ConcurrentDictionary<Task, byte>)inFlight!).TryRemove(done, out _), _inFlight,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return true;
     }
 
