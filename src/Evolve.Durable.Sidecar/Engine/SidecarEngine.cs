@@ -166,8 +166,8 @@ internal sealed partial class SidecarEngine : IAsyncDisposable
 
     /// <summary>
     /// Commits what is pending on the calling thread when the writer is idle (call without the lock: the
-    /// after-commit actions take it). A step's answer is then made durable and the next work item
-    /// dispatched without waking another thread; the caller's await of its commit completes synchronously.
+    /// after-commit actions take it). A step's answer is then made durable without waking another thread
+    /// (the work it scheduled is already dispatched); the caller's await of its commit completes synchronously.
     /// </summary>
     private void CommitPendingInline() => _writer.CommitPendingInline();
 

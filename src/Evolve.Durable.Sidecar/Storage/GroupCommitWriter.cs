@@ -9,7 +9,7 @@ namespace Evolve.Durable.Sidecar.Storage;
 /// concurrent steps, and since batches commit in order, a crash leaves a prefix of the changes.
 /// The committer is normally a dedicated thread; a caller on the hot path may instead commit on its
 /// own thread when no commit is in progress (<see cref="CommitPendingInline"/>), which saves waking
-/// the writer thread and, after the commit, a wake of whichever thread dispatches the next work item.
+/// the writer thread and, after the commit, waking another thread to acknowledge the caller.
 /// </summary>
 public sealed class GroupCommitWriter : IAsyncDisposable
 {

@@ -204,8 +204,8 @@ public sealed class DurableWorkerService : BackgroundService
         var work = Task.Run(() => ProcessAsync(item, client, slots), CancellationToken.None);
         _inFlight.TryAdd(work, 0);
         // Synchronously, on the thread that finished the item: a thread-pool hop per work item only to forget it cost CPU.
-        _ = work.ContinueWith(static (done, inFlight) => ((ConcurrentDictionary<Task, byte>)inFlight!).TryRemove(done, out _), _inFlight,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = work.ContinueWith(done => _inFlight.TryRemove(done, out _), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return true;
     }
 
