@@ -19,11 +19,13 @@ public sealed class FastPathTests
         return builder.ToString();
     }
 
-    [Fact]
-    public void Term_counter_counts_like_a_case_insensitive_search_at_every_position_and_stops_at_the_same_place()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Term_counter_counts_like_a_case_insensitive_search_at_every_position_and_stops_at_the_same_place(bool prefilter)
     {
         string[][] groups = [["theorem", "lemma", "\\frac", "$"], ["return ", "```", "class "], ["dose", "mg/", "trial"]];
-        var counter = new AsciiTermCounter(groups);
+        var counter = new AsciiTermCounter(groups, prefilter);
         string[] pieces =
         [
             "the", "THEOREM", "Lemma", "dilemma", "\\frac", "\\FRAC", "$", "$$", "return ", "RETURN", "```", "``", "class ",
@@ -44,6 +46,31 @@ public sealed class FastPathTests
             Assert.True(expected.SequenceEqual(actual), $"'{text}' (stop at {stopAt}): expected {string.Join(",", expected)}, got {string.Join(",", actual)}");
             var anyTerm = groups.SelectMany(g => g).Any(term => text.Contains(term, StringComparison.OrdinalIgnoreCase));
             Assert.Equal(anyTerm, counter.ContainsAny(text));
+        }
+    }
+
+    [Fact]
+    public void Term_counter_finds_every_shipped_term_at_every_alignment_with_and_without_the_prefilter()
+    {
+        // The prefilter's layout depends on the terms; the shipped vocabularies must each lose nothing to it.
+        foreach (var groups in new[] { DetectTechnicalDomain.Vocabularies.Select(v => v.Terms).ToArray(), [RemoveBoilerplate.Phrases] })
+        {
+            var prefiltered = new AsciiTermCounter(groups);
+            var plain = new AsciiTermCounter(groups, prefilter: false);
+            foreach (var term in groups.SelectMany(g => g))
+            {
+                for (var lead = 0; lead < 70; lead += 3)
+                {
+                    var text = new string('x', lead) + term.ToUpperInvariant() + " and " + term;
+                    int[] expected = new int[groups.Length], actual = new int[groups.Length];
+                    ReferenceCount(text, groups, expected, int.MaxValue);
+                    plain.Count(text, actual, int.MaxValue);
+                    Assert.Equal(expected, actual);
+                    Array.Clear(actual);
+                    prefiltered.Count(text, actual, int.MaxValue);
+                    Assert.Equal(expected, actual);
+                }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Text;
@@ -57,6 +58,49 @@ public sealed class Utf16WordsTests
         }
 
         Assert.InRange(estimates.Average() - truths.Average(), -0.05, 0.05);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(16)]
+    public void Minhash_signatures_follow_their_definition_for_texts_of_any_length(int shingleSize)
+    {
+        // Texts shorter than a shingle, of one shingle, and longer than the 256-word batches the hasher fills.
+        var options = new DeduplicationOptions { ShingleSize = shingleSize };
+        var hasher = new MinHasher(options);
+        var random = new Random(shingleSize);
+        foreach (var words in new[] { 0, 1, shingleSize - 1, shingleSize, shingleSize + 1, 255, 256, 257, 700 })
+        {
+            var text = string.Join(random.Next(3) == 0 ? ", " : " ", Enumerable.Range(0, words).Select(_ => $"w{random.Next(400)}"));
+            var utf8 = Encoding.UTF8.GetBytes(text);
+            var actual = new uint[hasher.SignatureLength];
+            hasher.Compute(utf8, actual);
+            Assert.Equal(ReferenceSignature(WordSamples.Scan<byte, Utf8Words>(utf8), shingleSize, hasher.SignatureLength), actual);
+        }
+    }
+
+    /// <summary>
+    /// One-permutation MinHash as defined: a shingle's hash is the XOR of its word hashes rotated by 13 bits per position
+    /// back from its last word (a text shorter than a shingle is one shingle of all its words), mixed by one multiply;
+    /// its top bits pick the bin, the next 31 the value, the smallest value wins; then empty bins borrow.
+    /// </summary>
+    private static uint[] ReferenceSignature(List<ulong> words, int k, int length)
+    {
+        var signature = Enumerable.Repeat(uint.MaxValue, length).ToArray();
+        var binBits = BitOperations.Log2((uint)length);
+        var ends = words.Count >= k ? Enumerable.Range(k - 1, words.Count - k + 1) : words.Count > 0 ? [words.Count - 1] : [];
+        foreach (var end in ends)
+        {
+            ulong shingle = 0;
+            for (var j = 0; j < k && end - j >= 0; j++) shingle ^= BitOperations.RotateLeft(words[end - j], 13 * j);
+            var mixed = (shingle ^ (shingle >> 29)) * 0xBF58476D1CE4E5B9UL;
+            var bin = (int)(mixed >> (64 - binBits));
+            signature[bin] = Math.Min(signature[bin], (uint)(mixed >> (64 - binBits - 31)) & 0x7FFFFFFFu);
+        }
+
+        MinHasher.Densify(signature);
+        return signature;
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Evolve.DataCuration.Cleaning;
 using Evolve.DataCuration.Cleaning.Text;
@@ -19,7 +20,9 @@ namespace Evolve.DataCuration.Deduplication;
 public sealed class MinHasher
 {
     private const int RollRotation = 13;
-    private const int RingSize = DeduplicationOptions.MaxShingleSize; // a power of two
+    private const int MaxShingleSize = DeduplicationOptions.MaxShingleSize;
+    private const int BatchSize = 256;
+    private const ulong MixMultiplier = 0xBF58476D1CE4E5B9UL;
 
     private readonly int shingleSize;
 
@@ -60,36 +63,65 @@ public sealed class MinHasher
     public void Compute(ReadOnlySpan<byte> utf8, Span<uint> signature)
     {
         signature.Fill(uint.MaxValue);
-        // A shingle's hash is the XOR of its word hashes rotated by their position (a cyclic polynomial), kept
-        // rolling without multiplies: rotate, add the new word, take out the word that left. The ring starts
-        // zeroed, so nothing is taken out until shingleSize words were seen.
-        Span<ulong> ringSpan = stackalloc ulong[RingSize];
-        ringSpan.Clear();
-        ref var ring = ref MemoryMarshal.GetReference(ringSpan);
-        var leavingRotation = (RollRotation * shingleSize) & 63;
-        ulong rolling = 0;
-        long count = 0;
-        Span<ulong> batch = stackalloc ulong[256];
-        var words = new WordWalk<byte, Utf8Words>(utf8);
-        int filled;
+        // The word hashes of a batch follow the last shingleSize - 1 of the batch before (zeros at the start of the text:
+        // a shingle of the first words has nothing to take out), so every shingle of the batch is at hand.
+        var carried = shingleSize - 1;
+        Span<ulong> words = stackalloc ulong[MaxShingleSize - 1 + BatchSize];
+        words[..carried].Clear();
+        Span<ulong> mixed = stackalloc ulong[BatchSize];
+        var walk = new WordWalk<byte, Utf8Words>(utf8);
         var binShift = 64 - BitOperations.Log2((uint)SignatureLength);
         ref var bins = ref MemoryMarshal.GetReference(signature);
-        while ((filled = words.Fill(batch)) > 0)
+        long count = 0;
+        ulong last = 0;
+        int filled;
+        while ((filled = walk.Fill(words.Slice(carried, BatchSize))) > 0)
         {
-            foreach (var word in batch[..filled])
-            {
-                rolling = BitOperations.RotateLeft(rolling, RollRotation) ^ word ^
-                          BitOperations.RotateLeft(Unsafe.Add(ref ring, (nint)((count - shingleSize) & (RingSize - 1))), leavingRotation);
-                Unsafe.Add(ref ring, (nint)(count & (RingSize - 1))) = word;
-                count++;
-                if (count >= shingleSize) Update(ref bins, binShift, rolling);
-            }
+            MixShingles(words[..(carried + filled)], shingleSize, mixed[..filled]);
+            // Until shingleSize words were seen there is no whole shingle yet.
+            for (var i = (int)Math.Min(Math.Max(carried - count, 0), filled); i < filled; i++) Update(ref bins, binShift, mixed[i]);
+            last = mixed[filled - 1];
+            words.Slice(filled, carried).CopyTo(words);
+            count += filled;
         }
 
-        if (count is > 0 && count < shingleSize) Update(ref bins, binShift, rolling);
+        if (count is > 0 && count < shingleSize) Update(ref bins, binShift, last); // a text shorter than a shingle is one shingle
         Densify(signature);
     }
 
+    /// <summary>
+    /// mixed[i] = the mixed hash of the shingle that ends at words[k - 1 + i]: the XOR of its word hashes, each rotated by
+    /// 13 bits per position back from its end (a cyclic polynomial), then one multiply that spreads every bit into the
+    /// high ones. No shingle depends on the one before, so eight are done at once where the vectors allow.
+    /// </summary>
+    private static void MixShingles(ReadOnlySpan<ulong> words, int k, Span<ulong> mixed)
+    {
+        var i = 0;
+        ref var first = ref MemoryMarshal.GetReference(words);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + Vector512<ulong>.Count <= mixed.Length; i += Vector512<ulong>.Count)
+            {
+                var end = (nuint)(k - 1 + i);
+                var shingle = Vector512.LoadUnsafe(ref first, end);
+                for (var j = 1; j < k; j++)
+                {
+                    var word = Vector512.LoadUnsafe(ref first, end - (nuint)j);
+                    var r = (RollRotation * j) & 63;
+                    shingle ^= Vector512.ShiftLeft(word, r) | Vector512.ShiftRightLogical(word, 64 - r);
+                }
+
+                ((shingle ^ Vector512.ShiftRightLogical(shingle, 29)) * Vector512.Create(MixMultiplier)).StoreUnsafe(ref MemoryMarshal.GetReference(mixed), (nuint)i);
+            }
+        }
+
+        for (; i < mixed.Length; i++)
+        {
+            var shingle = words[k - 1 + i];
+            for (var j = 1; j < k; j++) shingle ^= BitOperations.RotateLeft(words[k - 1 + i - j], RollRotation * j);
+            mixed[i] = (shingle ^ (shingle >> 29)) * MixMultiplier;
+        }
+    }
     /// <summary>Share of equal positions: an estimate of the Jaccard similarity of the shingle sets.</summary>
     public static double Similarity(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b)
     {
@@ -98,11 +130,10 @@ public sealed class MinHasher
         return (double)equal / a.Length;
     }
 
+    /// <summary>The shingle, as <see cref="MixShingles"/> mixed it, competes in its bin: its high bits pick the bin and the value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update(ref uint bins, int binShift, ulong shingle)
+    private static void Update(ref uint bins, int binShift, ulong mixed)
     {
-        // One multiply spreads every bit of the shingle into the high bits, which pick the bin and the value.
-        var mixed = (shingle ^ (shingle >> 29)) * 0xBF58476D1CE4E5B9UL;
         var value = (uint)(mixed >> (binShift - 31)) & 0x7FFFFFFFu; // 31 bits: the top bit marks borrowed values
         // Branch-free: whether a shingle wins its bin is a coin toss early in a document, which a branch mispredicts.
         ref var slot = ref Unsafe.Add(ref bins, (nint)(mixed >> binShift));
@@ -110,7 +141,7 @@ public sealed class MinHasher
         slot = (uint)(slot + (difference & (difference >> 63)));
     }
 
-    private static void Densify(Span<uint> signature)
+    internal static void Densify(Span<uint> signature)
     {
         // Rotation densification: an empty bin takes the value of the next filled bin to its right,
         // offset by the distance so that borrowed values do not collide with genuine ones.

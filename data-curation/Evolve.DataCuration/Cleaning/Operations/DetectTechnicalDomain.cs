@@ -9,7 +9,7 @@ namespace Evolve.DataCuration.Cleaning.Operations;
 /// </summary>
 public sealed class DetectTechnicalDomain(int minimumHits = 3, int sampleCharacters = 2000) : ICleaningOperation
 {
-    private static readonly (ContentDomain Domain, string[] Terms)[] Vocabularies =
+    internal static readonly (ContentDomain Domain, string[] Terms)[] Vocabularies =
     [
         (ContentDomain.Mathematics, ["theorem", "lemma", "proof", "equation", "integral", "derivative", "polynomial", "matrix", "\\frac", "$", "corollary", "eigenvalue"]),
         (ContentDomain.ComputerScience, ["algorithm", "function", "compiler", "runtime", "```", "return ", "complexity", "database", "thread", "variable", "class "]),

@@ -1,6 +1,8 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Evolve.DataCuration.Cleaning.Text;
@@ -21,6 +23,9 @@ internal sealed class AsciiTermCounter
     private const int Window = 4;
     private const int FilterBits = 16;
     private const int Chunk = 256;
+    private const int Lanes = 64; // positions one prefilter step looks at
+    private const int Buckets = 8; // bits of a prefilter table entry
+    private const int PrefilterWindow = 6; // characters of a position the prefilter looks at
 
     // ASCII letters fold to lower case, other ASCII stays itself; non-ASCII folds to 0, which no term contains.
     private static readonly byte[] AsciiFold = BuildFold();
@@ -30,13 +35,20 @@ internal sealed class AsciiTermCounter
     private readonly byte[] shortTermStarts = new byte[256]; // by folded first character
     private readonly Candidate[][] byFirstChar = new Candidate[256][];
     private readonly int groupCount;
+    private readonly bool prefiltered;
+
+    // Prefilter: for the k-th character (k < PrefilterWindow) of a position, which buckets of terms have that character
+    // there (terms shorter than k + 1 accept any). A position is a candidate when some bucket accepts all its characters.
+    private readonly Vector512<byte>[] bucketTables = new Vector512<byte>[2 * PrefilterWindow];
 
     [ThreadStatic]
     private static byte[]? foldBuffer;
 
     /// <param name="groups">Terms per group: printable ASCII, not empty.</param>
-    public AsciiTermCounter(IReadOnlyList<IReadOnlyList<string>> groups)
+    /// <param name="prefilter">Use the AVX-512 prefilter where the processor has it (tests turn it off to check the plain path).</param>
+    public AsciiTermCounter(IReadOnlyList<IReadOnlyList<string>> groups, bool prefilter = true)
     {
+        prefiltered = prefilter && Avx512Vbmi.IsSupported;
         var buckets = new List<Candidate>?[256];
         for (var group = 0; group < groups.Count; group++)
         {
@@ -60,7 +72,74 @@ internal sealed class AsciiTermCounter
 
         for (var c = 0; c < buckets.Length; c++) byFirstChar[c] = buckets[c]?.ToArray() ?? [];
         groupCount = groups.Count;
+        BuildPrefilter(groups.SelectMany(group => group));
     }
+
+    private void BuildPrefilter(IEnumerable<string> terms)
+    {
+        // Each term goes to the bucket whose chance of letting an ordinary position through grows least (by rough
+        // English character frequencies), shortest terms first: a short term accepts any character past its end, so it
+        // needs a bucket of its own or one of similar terms, or every position starting like it would pass.
+        var accepts = new bool[Buckets, PrefilterWindow, 128];
+        foreach (var term in terms.OrderBy(t => t.Length))
+        {
+            var best = 0;
+            var bestGrowth = double.MaxValue;
+            for (var b = 0; b < Buckets; b++)
+            {
+                var growth = PassChance(accepts, b, term) - PassChance(accepts, b, null);
+                if (growth < bestGrowth) (best, bestGrowth) = (b, growth);
+            }
+
+            for (var k = 0; k < PrefilterWindow; k++)
+            {
+                for (var c = 0; c < 128; c++) accepts[best, k, c] |= k >= term.Length || c == AsciiFold[term[k]];
+            }
+        }
+
+        var row = new byte[128];
+        for (var k = 0; k < PrefilterWindow; k++)
+        {
+            for (var c = 0; c < 128; c++)
+            {
+                row[c] = 0;
+                for (var b = 0; b < Buckets; b++) row[c] |= accepts[b, k, c] ? (byte)(1 << b) : (byte)0;
+            }
+
+            bucketTables[2 * k] = Vector512.Create(row.AsSpan(0, 64));
+            bucketTables[2 * k + 1] = Vector512.Create(row.AsSpan(64, 64));
+        }
+    }
+
+    /// <summary>How likely bucket <paramref name="b"/> (with <paramref name="term"/> added, if any) lets a position of prose through.</summary>
+    private static double PassChance(bool[,,] accepts, int b, string? term)
+    {
+        var chance = 1.0;
+        var empty = term is null;
+        for (var k = 0; k < PrefilterWindow; k++)
+        {
+            var share = 0.0;
+            for (var c = 1; c < 128; c++)
+            {
+                var accepted = accepts[b, k, c] || (term is not null && (k >= term.Length || c == AsciiFold[term[k]]));
+                if (accepted) share += CharacterShare(c);
+                if (k == 0 && accepts[b, k, c]) empty = false;
+            }
+
+            chance *= Math.Min(1, share);
+        }
+
+        return term is null && empty ? 0 : chance;
+    }
+
+    /// <summary>A rough share of each folded character in English prose (only the prefilter's layout depends on it).</summary>
+    private static double CharacterShare(int c) => c switch
+    {
+        ' ' => 0.17,
+        >= 'a' and <= 'z' => "etaoinsrhdlcumwfgypbvkxjqz".IndexOf((char)c) is var rank ? 0.10 / (1 + rank * 0.35) : 0,
+        >= '0' and <= '9' => 0.004,
+        _ => 0.002,
+    };
 
     /// <summary>
     /// Adds each group's hits in <paramref name="text"/> to <paramref name="hits"/>, position by position; stops after
@@ -70,16 +149,22 @@ internal sealed class AsciiTermCounter
     {
         // Chunks: counting usually stops early, so folding the whole text up front would be wasted. The buffer is the
         // thread's own, not stackalloc: this runs once per line for boilerplate, and zeroing a fresh one each time showed.
-        var folded = (foldBuffer ??= new byte[Chunk + Window - 1]).AsSpan();
+        var folded = (foldBuffer ??= new byte[Chunk + Lanes + PrefilterWindow]).AsSpan();
         ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
         ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
         for (var chunkStart = 0; chunkStart < text.Length; chunkStart += Chunk)
         {
             var positions = Math.Min(Chunk, text.Length - chunkStart);
-            var available = Math.Min(positions + Window - 1, text.Length - chunkStart);
+            var available = Math.Min(positions + PrefilterWindow - 1, text.Length - chunkStart);
             Fold(text.Slice(chunkStart, available), folded);
             folded[available..].Clear(); // past the end: 0, which no term contains
             ref var bytes = ref MemoryMarshal.GetReference(folded);
+            if (prefiltered)
+            {
+                if (CountCandidates(text, chunkStart, positions, ref bytes, hits, stopAt)) return;
+                continue;
+            }
+
             for (var i = 0; i < positions; i++)
             {
                 var key = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref bytes, i));
@@ -90,6 +175,41 @@ internal sealed class AsciiTermCounter
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The chunk's positions as <see cref="Count"/> visits them, but only those the prefilter lets through, 64 at a time:
+    /// four table lookups of 64 characters each (one instruction apiece) instead of a filter lookup per position.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool CountCandidates(ReadOnlySpan<char> text, int chunkStart, int positions, ref byte bytes, Span<int> hits, int stopAt)
+    {
+        ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
+        ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
+        var tables = bucketTables;
+        for (var block = 0; block < positions; block += Lanes)
+        {
+            var accepted = Avx512Vbmi.PermuteVar64x8x2(tables[0], Vector512.LoadUnsafe(ref bytes, (nuint)block), tables[1]);
+            for (var k = 1; k < PrefilterWindow; k++)
+            {
+                accepted &= Avx512Vbmi.PermuteVar64x8x2(tables[2 * k], Vector512.LoadUnsafe(ref bytes, (nuint)(block + k)), tables[2 * k + 1]);
+            }
+
+            var candidates = (~Vector512.Equals(accepted, Vector512<byte>.Zero)).ExtractMostSignificantBits();
+            if (positions - block < Lanes) candidates &= (1UL << (positions - block)) - 1;
+            for (; candidates != 0; candidates &= candidates - 1)
+            {
+                var i = block + BitOperations.TrailingZeroCount(candidates);
+                var key = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref bytes, i));
+                if ((Unsafe.Add(ref filter, FilterIndex(key)) | Unsafe.Add(ref shortStarts, (nint)(key & 0xFF))) != 0 &&
+                    CountAt(text, chunkStart + i, key, hits, stopAt))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether any term of any group occurs in <paramref name="text"/>.</summary>
