@@ -92,6 +92,21 @@ public sealed class FastPathTests
     }
 
     [Fact]
+    public void Line_walk_splits_like_string_split_at_every_length_and_alignment()
+    {
+        var random = new Random(3);
+        string[] pieces = ["\n", "\n\n", "a", "line of text", "\r\n", "é", new string('x', 63), new string('y', 64), " "];
+        for (var round = 0; round < 2000; round++)
+        {
+            var text = RandomText(random, pieces, round % 10 == 0 ? 60 : 12);
+            var lines = new List<string>();
+            var walk = new LineWalk(text);
+            while (walk.Next(out var start, out var end)) lines.Add(text[start..end]);
+            Assert.Equal(text.Split('\n'), lines);
+        }
+    }
+
+    [Fact]
     public void Term_counter_rejects_terms_it_cannot_search()
     {
         Assert.Throws<ArgumentException>(() => new AsciiTermCounter([["ok", "é"]]));

@@ -38,13 +38,10 @@ public sealed class NormalizeWhitespace : ICleaningOperation
         var builder = document.Edit();
         var inFence = false;
         var blankRun = 0;
-        var position = 0;
-        while (position <= text.Length)
+        var lines = new LineWalk(text);
+        while (lines.Next(out var start, out var end))
         {
-            var newline = text[position..].IndexOf('\n');
-            var end = newline < 0 ? text.Length : position + newline;
-            var line = text[position..end].TrimEnd();
-            position = end + 1;
+            var line = text[start..end].TrimEnd();
 
             var isFence = TechnicalContent.IsCodeFence(line);
             var context = new LineContext(text, preserve, inFence || isFence);

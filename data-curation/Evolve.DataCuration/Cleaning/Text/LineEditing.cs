@@ -28,14 +28,10 @@ internal static class LineEditing
         var preserveTechnical = document.PreservesTechnicalContent;
         TextBuilder? builder = null;
         var inFence = false;
-        var position = 0;
-        while (position <= text.Length)
+        var lines = new LineWalk(text);
+        while (lines.Next(out var lineStart, out var lineEnd))
         {
-            var lineStart = position;
-            var newline = text[position..].IndexOf('\n');
-            var lineEnd = newline < 0 ? text.Length : position + newline;
             var line = text[lineStart..lineEnd];
-            position = lineEnd + 1;
             // Fences only matter for protection, which only technical documents have.
             var isFence = preserveTechnical && TechnicalContent.IsCodeFence(line);
             var context = new LineContext(text, preserveTechnical, inFence || isFence);
@@ -55,7 +51,7 @@ internal static class LineEditing
             if (builder is not null)
             {
                 builder.Append(line);
-                if (position <= text.Length) builder.Append('\n');
+                if (lineEnd < text.Length) builder.Append('\n');
             }
         }
 
