@@ -98,6 +98,13 @@ public sealed class DuplicateMarker
         index = options.Near ? new LshIndex(expectedDocuments, options.Bands) : null;
     }
 
+    /// <summary>Sizes the tables for <paramref name="documents"/> in all, when that was not known at construction (they only grow).</summary>
+    public void Reserve(long documents)
+    {
+        exactSeen.EnsureCapacity((int)Math.Min(documents, Array.MaxLength));
+        index?.Reserve(documents * options.Bands);
+    }
+
     /// <summary>Marks the shard's duplicates (of earlier rows and of shards added before) and returns their rows.</summary>
     public int[] Add(ShardSignatures shard)
     {

@@ -81,6 +81,12 @@ internal sealed class LshIndex
         }
     }
 
+    /// <summary>Makes room for <paramref name="entries"/> buckets in all (a later estimate than the constructor's).</summary>
+    public void Reserve(long entries)
+    {
+        if (entries * 5 / 2 > keys.Length) Grow(entries);
+    }
+
     /// <summary>Past the size estimate: a table twice as large, each bucket keeping its head.</summary>
     private void Grow(long entries)
     {
