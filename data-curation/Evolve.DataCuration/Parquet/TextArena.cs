@@ -1,10 +1,13 @@
+using System.Buffers;
+
 namespace Evolve.DataCuration.Parquet;
 
 /// <summary>
 /// Holds the cleaned texts of one row group until it is written, in a few large char blocks that the next row group
-/// reuses: one string per cleaned document was most of what cleaning allocated.
+/// reuses: one string per cleaned document was most of what cleaning allocated. The blocks come from the shared pool
+/// and go back when the shard is done, so the next shard reuses them too.
 /// </summary>
-internal sealed class TextArena
+internal sealed class TextArena : IDisposable
 {
     private const int BlockChars = 1 << 20;
     private readonly List<char[]> blocks = [];
@@ -17,7 +20,7 @@ internal sealed class TextArena
         if (block == blocks.Count || used + text.Length > blocks[block].Length)
         {
             if (block < blocks.Count && used > 0) block++;
-            if (block == blocks.Count) blocks.Add(new char[BlockChars]);
+            if (block == blocks.Count) blocks.Add(ArrayPool<char>.Shared.Rent(BlockChars));
             used = 0;
         }
 
@@ -32,5 +35,13 @@ internal sealed class TextArena
     {
         block = 0;
         used = 0;
+    }
+
+    /// <summary>Returns the blocks to the pool: no text handed out may be used afterwards.</summary>
+    public void Dispose()
+    {
+        foreach (var rented in blocks) ArrayPool<char>.Shared.Return(rented);
+        blocks.Clear();
+        Clear();
     }
 }

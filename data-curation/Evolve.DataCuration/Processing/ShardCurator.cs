@@ -95,7 +95,7 @@ public sealed class ShardCurator(ShardFormatOptions format, TimeProvider time, I
         var rowOffset = 0;
         int rowGroups;
         var document = new CleaningDocument(""); // one per shard: its edit buffers are reused row after row
-        var cleaned = new TextArena();
+        using var cleaned = new TextArena(); // its blocks go back to the pool after the writer is done with them
         await using (var reader = await ShardReader.OpenAsync(inputPath, format, cancellationToken))
         await using (var writer = await ShardWriter.CreateAsync(temp, reader.Schema, format, cancellationToken))
         {
