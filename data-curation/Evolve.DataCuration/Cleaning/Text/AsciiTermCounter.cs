@@ -17,6 +17,12 @@ namespace Evolve.DataCuration.Cleaning.Text;
 /// 64 KiB filter of the terms' first four characters (terms shorter than that are flagged by their first character).
 /// No step depends on the previous position's, so the processor overlaps them. Only filter hits are verified.
 /// </para>
+/// <para>
+/// Where the processor has AVX-512 VBMI, a prefilter first answers for 64 positions at once: the terms are spread
+/// over eight buckets, and for each of a position's first six characters one byte-table lookup (a single two-table
+/// permute of 64 bytes) says which buckets have that character there. Only positions some bucket accepts in full
+/// (about 2 % of prose, nearly all of them real hits) reach the filter, which halved detect-domain.
+/// </para>
 /// </summary>
 internal sealed class AsciiTermCounter
 {
