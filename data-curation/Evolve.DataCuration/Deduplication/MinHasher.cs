@@ -122,6 +122,7 @@ public sealed class MinHasher
             mixed[i] = (shingle ^ (shingle >> 29)) * MixMultiplier;
         }
     }
+
     /// <summary>Share of equal positions: an estimate of the Jaccard similarity of the shingle sets.</summary>
     public static double Similarity(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b)
     {

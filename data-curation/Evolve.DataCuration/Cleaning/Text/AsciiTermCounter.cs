@@ -121,7 +121,6 @@ internal sealed class AsciiTermCounter
     private static double PassChance(bool[,,] accepts, int b, string? term)
     {
         var chance = 1.0;
-        var empty = term is null;
         for (var k = 0; k < PrefilterWindow; k++)
         {
             var share = 0.0;
@@ -129,13 +128,12 @@ internal sealed class AsciiTermCounter
             {
                 var accepted = accepts[b, k, c] || (term is not null && (k >= term.Length || c == AsciiFold[term[k]]));
                 if (accepted) share += CharacterShare(c);
-                if (k == 0 && accepts[b, k, c]) empty = false;
             }
 
             chance *= Math.Min(1, share);
         }
 
-        return term is null && empty ? 0 : chance;
+        return chance; // 0 for an empty bucket: it accepts no first character
     }
 
     /// <summary>A rough share of each folded character in English prose (only the prefilter's layout depends on it).</summary>
@@ -156,8 +154,6 @@ internal sealed class AsciiTermCounter
         // Chunks: counting usually stops early, so folding the whole text up front would be wasted. The buffer is the
         // thread's own, not stackalloc: this runs once per line for boilerplate, and zeroing a fresh one each time showed.
         var folded = (foldBuffer ??= new byte[Chunk + Lanes + PrefilterWindow]).AsSpan();
-        ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
-        ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
         for (var chunkStart = 0; chunkStart < text.Length; chunkStart += Chunk)
         {
             var positions = Math.Min(Chunk, text.Length - chunkStart);
@@ -173,25 +169,18 @@ internal sealed class AsciiTermCounter
 
             for (var i = 0; i < positions; i++)
             {
-                var key = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref bytes, i));
-                if ((Unsafe.Add(ref filter, FilterIndex(key)) | Unsafe.Add(ref shortStarts, (nint)(key & 0xFF))) != 0 &&
-                    CountAt(text, chunkStart + i, key, hits, stopAt))
-                {
-                    return;
-                }
+                if (CountIfFiltered(text, chunkStart, ref bytes, i, hits, stopAt)) return;
             }
         }
     }
 
     /// <summary>
     /// The chunk's positions as <see cref="Count"/> visits them, but only those the prefilter lets through, 64 at a time:
-    /// four table lookups of 64 characters each (one instruction apiece) instead of a filter lookup per position.
+    /// six table lookups of 64 characters each (one instruction apiece) instead of a filter lookup per position.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool CountCandidates(ReadOnlySpan<char> text, int chunkStart, int positions, ref byte bytes, Span<int> hits, int stopAt)
     {
-        ref var filter = ref MemoryMarshal.GetArrayDataReference(prefixFilter);
-        ref var shortStarts = ref MemoryMarshal.GetArrayDataReference(shortTermStarts);
         var tables = bucketTables;
         for (var block = 0; block < positions; block += Lanes)
         {
@@ -205,17 +194,24 @@ internal sealed class AsciiTermCounter
             if (positions - block < Lanes) candidates &= (1UL << (positions - block)) - 1;
             for (; candidates != 0; candidates &= candidates - 1)
             {
-                var i = block + BitOperations.TrailingZeroCount(candidates);
-                var key = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref bytes, i));
-                if ((Unsafe.Add(ref filter, FilterIndex(key)) | Unsafe.Add(ref shortStarts, (nint)(key & 0xFF))) != 0 &&
-                    CountAt(text, chunkStart + i, key, hits, stopAt))
-                {
-                    return true;
-                }
+                if (CountIfFiltered(text, chunkStart, ref bytes, block + BitOperations.TrailingZeroCount(candidates), hits, stopAt)) return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Position <paramref name="i"/> of the chunk (<paramref name="bytes"/>: its folded characters): looked up in the
+    /// filter of the terms' first characters, and counted only if it passes; true when counting should stop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool CountIfFiltered(ReadOnlySpan<char> text, int chunkStart, ref byte bytes, int i, Span<int> hits, int stopAt)
+    {
+        var key = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref bytes, i));
+        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(prefixFilter), FilterIndex(key)) |
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(shortTermStarts), (nint)(key & 0xFF))) != 0 &&
+            CountAt(text, chunkStart + i, key, hits, stopAt);
     }
 
     /// <summary>Whether any term of any group occurs in <paramref name="text"/>.</summary>
